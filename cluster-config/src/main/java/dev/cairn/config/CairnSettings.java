@@ -1,0 +1,113 @@
+package dev.cairn.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The one place that reads Cairn's settings. Precedence, highest first: JVM system properties, the
+ * command line (passed in as overrides), environment variables ({@code CAIRN_*}), the defaults in
+ * {@code cairn.conf}. The node's {@code application.conf} includes the named files of this module.
+ */
+public record CairnSettings(
+    String httpHost,
+    int httpPort,
+    long maxBodySize,
+    Duration askTimeout,
+    Duration drainTimeout,
+    String clusterHost,
+    int clusterPort,
+    Path dataDir,
+    Database database,
+    int snapshotEvery,
+    int historyMaxPageSize) {
+
+  /** Where the journal lives and how to reach it. */
+  public record Database(
+      Kind kind, String url, String user, String password, int poolSize, boolean migrateOnStart) {
+
+    /** The databases Cairn can keep its journal in. */
+    public enum Kind {
+      H2("slick.jdbc.H2Profile$", "org.h2.Driver"),
+      POSTGRESQL("slick.jdbc.PostgresProfile$", "org.postgresql.Driver");
+
+      final String slickProfile;
+      final String driver;
+
+      Kind(String slickProfile, String driver) {
+        this.slickProfile = slickProfile;
+        this.driver = driver;
+      }
+    }
+  }
+
+  /**
+   * Loads the whole configuration (Pekko's included) with the given overrides, which use {@code
+   * cairn.*} paths, for example {@code cairn.http.port}.
+   */
+  public static Config load(Map<String, ?> overrides) {
+    Config application =
+        ConfigFactory.parseMap(overrides)
+            .withFallback(ConfigFactory.parseResourcesAnySyntax("application"))
+            .withFallback(ConfigFactory.parseResourcesAnySyntax("cairn"));
+    Config own =
+        ConfigFactory.defaultOverrides().withFallback(application).withOnlyPath("cairn").resolve();
+    return ConfigFactory.load(
+        ConfigFactory.parseMap(derivedDatabaseSettings(own)).withFallback(application));
+  }
+
+  /** Reads the settings from a configuration produced by {@link #load(Map)}. */
+  public static CairnSettings from(Config config) {
+    Config c = config.getConfig("cairn");
+    return new CairnSettings(
+        c.getString("http.host"),
+        c.getInt("http.port"),
+        c.getBytes("http.max-body-size"),
+        c.getDuration("http.ask-timeout"),
+        c.getDuration("http.drain-timeout"),
+        c.getString("cluster.host"),
+        c.getInt("cluster.port"),
+        Path.of(c.getString("data-dir")).toAbsolutePath().normalize(),
+        new Database(
+            Database.Kind.valueOf(c.getString("db.kind")),
+            c.getString("db.effective-url"),
+            c.getString("db.user"),
+            c.getString("db.password"),
+            c.getInt("db.pool-size"),
+            c.getBoolean("db.migrate-on-start")),
+        c.getInt("entity.snapshot-every"),
+        c.getInt("history.max-page-size"));
+  }
+
+  /**
+   * The JDBC settings that follow from {@code cairn.db.url}: empty means embedded H2 under the data
+   * directory, written so that a commit is in the file before the reply (WRITE_DELAY=0; H2
+   * otherwise delays it by 500 ms and a killed process loses acknowledged writes).
+   */
+  private static Map<String, Object> derivedDatabaseSettings(Config own) {
+    String url = own.getString("cairn.db.url").trim();
+    Database.Kind kind;
+    if (url.isEmpty()) {
+      Path dataDir = Path.of(own.getString("cairn.data-dir")).toAbsolutePath().normalize();
+      url = "jdbc:h2:file:" + dataDir.resolve("cairn") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
+      kind = Database.Kind.H2;
+    } else if (url.startsWith("jdbc:h2:")) {
+      kind = Database.Kind.H2;
+    } else if (url.startsWith("jdbc:postgresql:")) {
+      kind = Database.Kind.POSTGRESQL;
+    } else {
+      throw new ConfigException.BadValue(
+          "cairn.db.url", "expected a jdbc:postgresql: or jdbc:h2: URL, got " + url);
+    }
+    Map<String, Object> derived = new HashMap<>();
+    derived.put("cairn.db.effective-url", url);
+    derived.put("cairn.db.kind", kind.name());
+    derived.put("cairn.db.profile", kind.slickProfile);
+    derived.put("cairn.db.driver", kind.driver);
+    return derived;
+  }
+}

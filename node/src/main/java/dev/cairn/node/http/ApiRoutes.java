@@ -1,0 +1,112 @@
+package dev.cairn.node.http;
+
+import dev.cairn.protocol.Problem;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MethodRejection;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * The whole HTTP front door: every request gets a request id (the client's {@code X-Request-Id}
+ * if it sent a sane one), and every rejection or exception leaves as {@code
+ * application/problem+json}.
+ */
+public final class ApiRoutes extends AllDirectives {
+
+  private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+  private final List<Route> routes;
+
+  public ApiRoutes(Route... routes) {
+    this.routes = List.of(routes);
+  }
+
+  public Route route() {
+    return extractRequest(
+        request -> {
+          String requestId =
+              request
+                  .getHeader(DocumentRoutes.REQUEST_ID)
+                  .map(h -> h.value())
+                  .filter(id -> CLIENT_REQUEST_ID.matcher(id).matches())
+                  .orElseGet(() -> UUID.randomUUID().toString());
+          String path = request.getUri().path();
+          return mapRequest(
+              r ->
+                  r.removeHeader(DocumentRoutes.REQUEST_ID)
+                      .addHeader(RawHeader.create(DocumentRoutes.REQUEST_ID, requestId)),
+              () ->
+                  respondWithHeader(
+                      RawHeader.create(DocumentRoutes.REQUEST_ID, requestId),
+                      () ->
+                          handleExceptions(
+                              exceptions(path),
+                              () ->
+                                  handleRejections(
+                                      rejections(path), () -> routes.stream().reduce(Route::orElse).orElseThrow()))));
+        });
+  }
+
+  private ExceptionHandler exceptions(String path) {
+    return ExceptionHandler.newBuilder()
+        .matchAny(failure -> complete(ProblemResponses.of(failure, path)))
+        .build();
+  }
+
+  private RejectionHandler rejections(String path) {
+    return RejectionHandler.newBuilder()
+        .handleAll(
+            MethodRejection.class,
+            rejected -> {
+              String allowed =
+                  rejected.stream()
+                      .map(r -> r.supported().name())
+                      .distinct()
+                      .collect(Collectors.joining(", "));
+              return complete(
+                  ProblemResponses.of(
+                          Problem.METHOD_NOT_ALLOWED,
+                          "this resource supports " + allowed,
+                          path)
+                      .addHeader(RawHeader.create("Allow", allowed)));
+            })
+        .handleNotFound(
+            complete(
+                ProblemResponses.of(
+                    Problem.NO_SUCH_ROUTE,
+                    "there is no resource at " + path + "; see /openapi.json for the API",
+                    path)))
+        .build()
+        .withFallback(RejectionHandler.defaultHandler())
+        .mapRejectionResponse(response -> asProblem(response, path));
+  }
+
+  /** Pekko's own rejection responses are plain text; give them the problem shape. */
+  private static HttpResponse asProblem(HttpResponse response, String path) {
+    if (response.entity().getContentType().equals(ProblemResponses.PROBLEM_JSON)) {
+      return response;
+    }
+    String detail =
+        Optional.of(response.entity())
+            .filter(HttpEntity::isStrict)
+            .map(e -> ((HttpEntity.Strict) e).getData().decodeString(StandardCharsets.UTF_8))
+            .orElse(response.status().reason());
+    Problem problem =
+        response.status().intValue() == 413
+            ? Problem.BODY_TOO_LARGE
+            : response.status().intValue() == 415
+                ? Problem.UNSUPPORTED_MEDIA_TYPE
+                : Problem.INVALID_PARAMETER;
+    return ProblemResponses.of(problem, detail, path).withHeaders(response.getHeaders());
+  }
+}

@@ -1,0 +1,395 @@
+package dev.cairn.node.http;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.cairn.persistence.DocumentHistory.VersionedEvent;
+import dev.cairn.persistence.DocumentState;
+import dev.cairn.persistence.Documents;
+import dev.cairn.protocol.DocumentKey;
+import dev.cairn.protocol.Json;
+import dev.cairn.protocol.PatchFormat;
+import dev.cairn.protocol.Problem;
+import dev.cairn.protocol.api.HistoryPage;
+import dev.cairn.protocol.command.DocumentCommand;
+import dev.cairn.protocol.command.Preconditions;
+import dev.cairn.protocol.command.WriteContext;
+import dev.cairn.protocol.reply.DocumentReply;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * The document API under {@code /v1}. Each handler validates everything the client controls
+ * before any actor is touched, asks {@link Documents}, and maps the reply to a response.
+ *
+ * <pre>
+ * curl -X PUT localhost:8080/v1/notes/n1 -H 'Content-Type: application/json' -d '{"title":"hi"}'
+ * curl localhost:8080/v1/notes/n1
+ * curl localhost:8080/v1/notes/n1/events
+ * </pre>
+ */
+public final class DocumentRoutes extends AllDirectives {
+
+  static final String REQUEST_ID = "X-Request-Id";
+  private static final String JSON = "application/json";
+  private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
+  private static final int DEFAULT_PAGE_SIZE = 100;
+
+  private final Documents documents;
+  private final RequestBodies bodies;
+  private final int maxPageSize;
+
+  public DocumentRoutes(Documents documents, RequestBodies bodies, int maxPageSize) {
+    this.documents = documents;
+    this.bodies = bodies;
+    this.maxPageSize = maxPageSize;
+  }
+
+  public Route route() {
+    return pathPrefix(
+        "v1",
+        () ->
+            pathPrefix(
+                segment(),
+                collection ->
+                    concat(
+                        pathEnd(() -> post(() -> respond(request -> create(collection, request)))),
+                        pathPrefix(segment(), id -> documentRoute(collection, id)))));
+  }
+
+  private Route documentRoute(String collection, String id) {
+    return concat(
+        pathEnd(
+            () ->
+                concat(
+                    get(() -> respond(request -> read(key(collection, id), request))),
+                    put(() -> respond(request -> put(key(collection, id), request))),
+                    patch(() -> respond(request -> patch(key(collection, id), request))),
+                    delete(() -> respond(request -> delete(key(collection, id), request))))),
+        path("events", () -> get(() -> respond(request -> events(key(collection, id), request)))),
+        path("revert", () -> post(() -> respond(request -> revert(key(collection, id), request)))));
+  }
+
+  // --- handlers -------------------------------------------------------------------------------
+
+  private CompletionStage<HttpResponse> read(DocumentKey key, HttpRequest request) {
+    Optional<String> version = request.getUri().query().get("version");
+    Optional<String> at = request.getUri().query().get("at");
+    if (version.isPresent() && at.isPresent()) {
+      throw new ApiException(
+          Problem.INVALID_PARAMETER, "give either ?version= or ?at=, not both");
+    }
+    if (version.isPresent()) {
+      long v = positiveLong("version", version.get());
+      return documents
+          .stateAt(key, v)
+          .thenApply(
+              state -> past(state, key + " has no version " + v + "; see its /events", request));
+    }
+    if (at.isPresent()) {
+      Instant instant = instant(at.get());
+      return documents
+          .stateAt(key, instant)
+          .thenApply(
+              state -> past(state, key + " did not exist at " + instant, request));
+    }
+    return documents.get(key).thenApply(reply -> current(reply, request));
+  }
+
+  private CompletionStage<HttpResponse> create(String collection, HttpRequest request) {
+    WriteContext context = context(request, "POST", null);
+    // With an Idempotency-Key the generated id follows from the key, so a retry reaches the same
+    // document, which remembers the key and answers with the first result.
+    String id =
+        context.idempotencyKey() == null
+            ? UUID.randomUUID().toString()
+            : UUID.nameUUIDFromBytes(
+                    (collection + "\n" + context.idempotencyKey()).getBytes(StandardCharsets.UTF_8))
+                .toString();
+    DocumentKey key = key(collection, id);
+    return bodies
+        .read(request, JSON)
+        .thenCompose(
+            body ->
+                documents.write(
+                    key,
+                    new DocumentCommand.Put(
+                        RequestBodies.object(body),
+                        Preconditions.createOnly(),
+                        context(request, "POST", body))))
+        .thenApply(reply -> written(reply, request));
+  }
+
+  private CompletionStage<HttpResponse> put(DocumentKey key, HttpRequest request) {
+    Preconditions preconditions = ConditionalHeaders.forWrite(request);
+    return bodies
+        .read(request, JSON)
+        .thenCompose(
+            body ->
+                documents.write(
+                    key,
+                    new DocumentCommand.Put(
+                        RequestBodies.object(body), preconditions, context(request, "PUT", body))))
+        .thenApply(reply -> written(reply, request));
+  }
+
+  private CompletionStage<HttpResponse> patch(DocumentKey key, HttpRequest request) {
+    Preconditions preconditions = ConditionalHeaders.forWrite(request);
+    return bodies
+        .read(request, PatchFormat.MERGE_PATCH.mediaType(), PatchFormat.JSON_PATCH.mediaType())
+        .thenCompose(
+            body -> {
+              PatchFormat format =
+                  body.mediaType().equals(PatchFormat.JSON_PATCH.mediaType())
+                      ? PatchFormat.JSON_PATCH
+                      : PatchFormat.MERGE_PATCH;
+              return documents.write(
+                  key,
+                  new DocumentCommand.Patch(
+                      format,
+                      RequestBodies.patch(body, format),
+                      preconditions,
+                      context(request, "PATCH", body)));
+            })
+        .thenApply(reply -> written(reply, request));
+  }
+
+  private CompletionStage<HttpResponse> delete(DocumentKey key, HttpRequest request) {
+    return documents
+        .write(
+            key,
+            new DocumentCommand.Delete(
+                ConditionalHeaders.forWrite(request), context(request, "DELETE", null)))
+        .thenApply(reply -> written(reply, request));
+  }
+
+  private CompletionStage<HttpResponse> revert(DocumentKey key, HttpRequest request) {
+    Preconditions preconditions = ConditionalHeaders.forWrite(request);
+    return bodies
+        .read(request, JSON)
+        .thenCompose(
+            body -> {
+              JsonNode version = RequestBodies.object(body).get("version");
+              if (version == null || !version.canConvertToExactIntegral() || version.asLong() < 1) {
+                throw new ApiException(
+                    Problem.INVALID_PARAMETER,
+                    "the body must be {\"version\": N} with N a version of the document (1 or"
+                        + " more)");
+              }
+              return documents.revert(
+                  key, version.asLong(), preconditions, context(request, "REVERT", body));
+            })
+        .thenApply(reply -> written(reply, request));
+  }
+
+  private CompletionStage<HttpResponse> events(DocumentKey key, HttpRequest request) {
+    long after =
+        request.getUri().query().get("after").map(a -> nonNegativeLong("after", a)).orElse(0L);
+    int limit =
+        request
+            .getUri()
+            .query()
+            .get("limit")
+            .map(l -> (int) Math.min(positiveLong("limit", l), maxPageSize))
+            .orElse(Math.min(DEFAULT_PAGE_SIZE, maxPageSize));
+    return documents
+        .events(key, after, limit + 1)
+        .thenApply(
+            events -> {
+              if (events.isEmpty() && after == 0) {
+                throw new ApiException(Problem.NOT_FOUND, "there is no document " + key);
+              }
+              List<VersionedEvent> page = events.subList(0, Math.min(limit, events.size()));
+              Long next = events.size() > limit ? page.get(page.size() - 1).version() : null;
+              return json(
+                  StatusCodes.OK,
+                  new HistoryPage(page.stream().map(HistoryEntries::of).toList(), next));
+            });
+  }
+
+  // --- replies to responses -------------------------------------------------------------------
+
+  private static HttpResponse current(DocumentReply reply, HttpRequest request) {
+    if (reply instanceof DocumentReply.Found found) {
+      long version = found.document().version();
+      if (ConditionalHeaders.notModified(request, version)) {
+        return HttpResponse.create()
+            .withStatus(StatusCodes.NOT_MODIFIED)
+            .addHeader(RawHeader.create("ETag", ConditionalHeaders.etag(version)));
+      }
+      return json(StatusCodes.OK, found.document())
+          .addHeader(RawHeader.create("ETag", ConditionalHeaders.etag(version)));
+    }
+    return rejected(reply);
+  }
+
+  private static HttpResponse past(
+      Optional<DocumentState> state, String missing, HttpRequest request) {
+    if (state.isEmpty()) {
+      throw new ApiException(Problem.VERSION_NOT_FOUND, missing);
+    }
+    DocumentState past = state.get();
+    if (past.deleted()) {
+      throw new ApiException(
+          Problem.DELETED,
+          past.collection() + "/" + past.id() + " was deleted at that point (version "
+              + past.version() + ")");
+    }
+    return json(StatusCodes.OK, past.toDocument())
+        .addHeader(RawHeader.create("ETag", ConditionalHeaders.etag(past.version())));
+  }
+
+  private static HttpResponse written(DocumentReply reply, HttpRequest request) {
+    if (reply instanceof DocumentReply.Written written) {
+      var document = written.document();
+      HttpResponse response =
+          json(written.created() ? StatusCodes.CREATED : StatusCodes.OK, document)
+              .addHeader(RawHeader.create("ETag", ConditionalHeaders.etag(document.version())));
+      return written.created()
+          ? response.addHeader(
+              RawHeader.create("Location", "/v1/" + document.collection() + "/" + document.id()))
+          : response;
+    }
+    return rejected(reply);
+  }
+
+  private static HttpResponse rejected(DocumentReply reply) {
+    if (reply instanceof DocumentReply.Rejected rejected) {
+      throw new ApiException(rejected.problem(), rejected.detail(), rejected.currentVersion());
+    }
+    throw new IllegalStateException("unexpected reply " + reply);
+  }
+
+  static HttpResponse json(StatusCode status, Object body) {
+    try {
+      return HttpResponse.create()
+          .withStatus(status)
+          .withEntity(ContentTypes.APPLICATION_JSON, Json.mapper().writeValueAsBytes(body));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("response bodies always render", e);
+    }
+  }
+
+  // --- request parts --------------------------------------------------------------------------
+
+  /** Runs a handler, turning anything it throws or fails with into a problem response. */
+  private Route respond(Function<HttpRequest, CompletionStage<HttpResponse>> handler) {
+    return extractRequest(
+        request -> {
+          String path = request.getUri().path();
+          CompletionStage<HttpResponse> response;
+          try {
+            response = handler.apply(request);
+          } catch (RuntimeException e) {
+            response = CompletableFuture.completedFuture(ProblemResponses.of(e, path));
+          }
+          return completeWithFuture(
+              response.exceptionally(failure -> ProblemResponses.of(failure, path)));
+        });
+  }
+
+  private static DocumentKey key(String collection, String id) {
+    if (!DocumentKey.isCollectionName(collection)) {
+      throw new ApiException(
+          Problem.INVALID_NAME,
+          "'"
+              + collection
+              + "' is not a collection name: use 1 to 64 letters, digits, '_' or '-', starting"
+              + " with a letter or digit (names starting with '_' are reserved)");
+    }
+    if (!DocumentKey.isId(id)) {
+      throw new ApiException(
+          Problem.INVALID_NAME,
+          "'"
+              + id
+              + "' is not a document id: use 1 to 128 letters, digits, '.', '_', '~' or '-',"
+              + " starting with a letter or digit (ids starting with '_' are reserved)");
+    }
+    return new DocumentKey(collection, id);
+  }
+
+  private static WriteContext context(
+      HttpRequest request, String operation, RequestBodies.Body body) {
+    String requestId = request.getHeader(REQUEST_ID).map(h -> h.value()).orElse(null);
+    WriteContext context = WriteContext.of(requestId);
+    Optional<String> key = request.getHeader("Idempotency-Key").map(h -> h.value());
+    if (key.isEmpty()) {
+      return context;
+    }
+    if (!IDEMPOTENCY_KEY.matcher(key.get()).matches()) {
+      throw new ApiException(
+          Problem.INVALID_PARAMETER,
+          "Idempotency-Key must be 1 to 255 visible ASCII characters, such as a UUID");
+    }
+    return context.withIdempotencyKey(key.get(), requestHash(operation, body));
+  }
+
+  /** A digest of what a write asks for, to tell a retry from a different request. */
+  private static String requestHash(String operation, RequestBodies.Body body) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update(operation.getBytes(StandardCharsets.UTF_8));
+      if (body != null) {
+        sha.update((byte) '\n');
+        sha.update(body.mediaType().getBytes(StandardCharsets.UTF_8));
+        sha.update((byte) '\n');
+        sha.update(body.bytes().toArray());
+      }
+      return HexFormat.of().formatHex(sha.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+
+  private static long positiveLong(String name, String value) {
+    long parsed = nonNegativeLong(name, value);
+    if (parsed < 1) {
+      throw new ApiException(Problem.INVALID_PARAMETER, name + " must be 1 or more, not 0");
+    }
+    return parsed;
+  }
+
+  private static long nonNegativeLong(String name, String value) {
+    try {
+      long parsed = Long.parseLong(value);
+      if (parsed >= 0) {
+        return parsed;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new ApiException(
+        Problem.INVALID_PARAMETER, name + " must be a whole number, not '" + value + "'");
+  }
+
+  private static Instant instant(String value) {
+    try {
+      return OffsetDateTime.parse(value).toInstant();
+    } catch (DateTimeParseException e) {
+      throw new ApiException(
+          Problem.INVALID_PARAMETER,
+          "at must be an ISO-8601 instant such as 2026-11-24T10:15:30Z, not '" + value + "'");
+    }
+  }
+}

@@ -1,0 +1,122 @@
+package dev.cairn.node.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.cairn.protocol.Json;
+import dev.cairn.protocol.Problem;
+import dev.cairn.protocol.api.ProblemBody;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.HttpCharsets;
+import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
+import org.apache.pekko.http.scaladsl.model.EntityStreamException;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where a problem becomes an HTTP response: {@code application/problem+json} (RFC
+ * 9457) with the problem's stable type, its status, and a detail a person can act on.
+ */
+final class ProblemResponses {
+
+  static final ContentType PROBLEM_JSON =
+      MediaTypes.applicationWithFixedCharset("problem+json", HttpCharsets.UTF_8).toContentType();
+
+  private static final Logger log = LoggerFactory.getLogger(ProblemResponses.class);
+
+  private ProblemResponses() {}
+
+  static StatusCode status(Problem problem) {
+    return switch (problem) {
+      case MALFORMED_JSON, INVALID_NAME, INVALID_PARAMETER -> StatusCodes.BAD_REQUEST;
+      case NOT_FOUND, DELETED, VERSION_NOT_FOUND, NO_SUCH_ROUTE -> StatusCodes.NOT_FOUND;
+      case METHOD_NOT_ALLOWED -> StatusCodes.METHOD_NOT_ALLOWED;
+      case ALREADY_EXISTS, VERSION_MISMATCH -> StatusCodes.PRECONDITION_FAILED;
+      case BODY_TOO_LARGE -> StatusCodes.PAYLOAD_TOO_LARGE;
+      case UNSUPPORTED_MEDIA_TYPE -> StatusCodes.UNSUPPORTED_MEDIA_TYPE;
+      case NOT_AN_OBJECT, INVALID_PATCH, NOT_REVERTIBLE, IDEMPOTENCY_KEY_REUSED ->
+          StatusCodes.UNPROCESSABLE_ENTITY;
+      case UNAVAILABLE -> StatusCodes.SERVICE_UNAVAILABLE;
+      case INTERNAL -> StatusCodes.INTERNAL_SERVER_ERROR;
+    };
+  }
+
+  static HttpResponse of(Problem problem, String detail, String path) {
+    return of(problem, detail, path, null);
+  }
+
+  static HttpResponse of(Problem problem, String detail, String path, Long currentVersion) {
+    StatusCode status = status(problem);
+    ProblemBody body =
+        new ProblemBody(
+            problem.type(),
+            problem.title(),
+            status.intValue(),
+            detail,
+            path,
+            currentVersion == null || currentVersion == 0 ? null : currentVersion);
+    List<HttpHeader> headers = new ArrayList<>();
+    if (problem == Problem.UNAVAILABLE) {
+      headers.add(RetryAfter.create(1L));
+    }
+    if (currentVersion != null && currentVersion > 0) {
+      headers.add(RawHeader.create("ETag", ConditionalHeaders.etag(currentVersion)));
+    }
+    return HttpResponse.create()
+        .withStatus(status)
+        .withHeaders(headers)
+        .withEntity(PROBLEM_JSON, render(body));
+  }
+
+  /** Any failure while handling a request; never lets client input become a bare 500. */
+  static HttpResponse of(Throwable failure, String path) {
+    Throwable cause = unwrap(failure);
+    if (cause instanceof ApiException api) {
+      return of(api.problem(), api.getMessage(), path, api.currentVersion());
+    }
+    if (cause instanceof EntityStreamSizeException tooLarge) {
+      return of(
+          Problem.BODY_TOO_LARGE,
+          "the body is larger than the limit of " + tooLarge.limit() + " bytes",
+          path);
+    }
+    if (cause instanceof EntityStreamException broken) {
+      return of(Problem.MALFORMED_JSON, "the body could not be read: " + broken.getMessage(), path);
+    }
+    if (cause instanceof TimeoutException) {
+      return of(
+          Problem.UNAVAILABLE,
+          "the document did not answer in time; retry after the Retry-After delay",
+          path);
+    }
+    log.error("request to {} failed", path, cause);
+    return of(Problem.INTERNAL, "the server failed to handle the request; it was logged", path);
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    Throwable cause = failure;
+    while ((cause instanceof CompletionException || cause instanceof ExecutionException)
+        && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
+  }
+
+  private static byte[] render(ProblemBody body) {
+    try {
+      return Json.mapper().writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a problem body always renders", e);
+    }
+  }
+}

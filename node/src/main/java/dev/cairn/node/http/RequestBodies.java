@@ -1,0 +1,113 @@
+package dev.cairn.node.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cairn.protocol.Json;
+import dev.cairn.protocol.PatchFormat;
+import dev.cairn.protocol.Problem;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.ClassicActorSystemProvider;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.MediaType;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * Reads request bodies: bounded in size, of an accepted content type, and parsed as JSON. Every
+ * way a body can be wrong becomes an {@link ApiException} naming what to fix.
+ */
+public final class RequestBodies {
+
+  /** A body read in full, with its media type, ready to parse. */
+  record Body(String mediaType, ByteString bytes) {}
+
+  private static final long READ_TIMEOUT_MILLIS = 10_000;
+
+  private final long maxBytes;
+  private final ClassicActorSystemProvider system;
+
+  public RequestBodies(long maxBytes, ClassicActorSystemProvider system) {
+    this.maxBytes = maxBytes;
+    this.system = system;
+  }
+
+  /** The whole body, failing with 413 past the limit; {@code accepted} media types or 415. */
+  CompletionStage<Body> read(HttpRequest request, String... accepted) {
+    MediaType mediaType = request.entity().getContentType().mediaType();
+    String name = mediaType.mainType() + "/" + mediaType.subType();
+    if (Arrays.stream(accepted).noneMatch(name::equalsIgnoreCase)) {
+      throw new ApiException(
+          Problem.UNSUPPORTED_MEDIA_TYPE,
+          "Content-Type "
+              + name
+              + " is not accepted here; send "
+              + String.join(" or ", accepted)
+              + (request.entity().isKnownEmpty() ? " with a body" : ""));
+    }
+    if (request.entity().getContentLengthOption().orElse(0L) > maxBytes) {
+      throw tooLarge();
+    }
+    return request
+        .entity()
+        .toStrict(READ_TIMEOUT_MILLIS, maxBytes, system)
+        .thenApply(strict -> new Body(name.toLowerCase(), strict.getData()));
+  }
+
+  private ApiException tooLarge() {
+    return new ApiException(
+        Problem.BODY_TOO_LARGE,
+        "the body is larger than the limit of " + maxBytes + " bytes (cairn.http.max-body-size)");
+  }
+
+  /** The body as a JSON object: 400 if it is not JSON, 422 if it is JSON but not an object. */
+  static ObjectNode object(Body body) {
+    JsonNode json = parse(body);
+    if (!json.isObject()) {
+      throw new ApiException(
+          Problem.NOT_AN_OBJECT,
+          "the body is a JSON " + typeName(json) + "; a document must be a JSON object {...}");
+    }
+    return (ObjectNode) json;
+  }
+
+  /** The body as a patch of the format its content type names. */
+  static JsonNode patch(Body body, PatchFormat format) {
+    JsonNode json = parse(body);
+    if (format == PatchFormat.JSON_PATCH && !json.isArray()) {
+      throw new ApiException(
+          Problem.INVALID_PATCH,
+          "a JSON Patch (RFC 6902) is an array of operations such as"
+              + " [{\"op\":\"replace\",\"path\":\"/title\",\"value\":\"x\"}], not a JSON "
+              + typeName(json));
+    }
+    return json;
+  }
+
+  static JsonNode parse(Body body) {
+    if (body.bytes().isEmpty()) {
+      throw new ApiException(Problem.MALFORMED_JSON, "the body is empty; send a JSON document");
+    }
+    try {
+      return Json.mapper().readTree(body.bytes().toArray());
+    } catch (JsonProcessingException e) {
+      throw new ApiException(
+          Problem.MALFORMED_JSON, "the body is not valid JSON: " + e.getOriginalMessage()
+              + location(e));
+    } catch (IOException e) {
+      throw new ApiException(Problem.MALFORMED_JSON, "the body is not valid JSON");
+    }
+  }
+
+  private static String location(JsonProcessingException e) {
+    return e.getLocation() == null
+        ? ""
+        : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()
+            + ")";
+  }
+
+  private static String typeName(JsonNode json) {
+    return json.getNodeType().name().toLowerCase();
+  }
+}

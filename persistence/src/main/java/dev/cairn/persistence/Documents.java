@@ -1,0 +1,124 @@
+package dev.cairn.persistence;
+
+import dev.cairn.protocol.DocumentKey;
+import dev.cairn.protocol.Problem;
+import dev.cairn.protocol.command.DocumentCommand;
+import dev.cairn.protocol.command.Preconditions;
+import dev.cairn.protocol.command.WriteContext;
+import dev.cairn.protocol.reply.DocumentReply;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * What the front door asks of documents, wherever in the cluster they live. Commands go through
+ * Cluster Sharding to the owning node; history is read from the journal. A reply that does not
+ * arrive within the ask timeout fails the stage with a {@link java.util.concurrent.TimeoutException}.
+ */
+public final class Documents {
+
+  private final ClusterSharding sharding;
+  private final DocumentHistory history;
+  private final Duration askTimeout;
+
+  public Documents(ActorSystem<?> system, DocumentHistory history, Duration askTimeout) {
+    this.sharding = ClusterSharding.get(system);
+    this.history = history;
+    this.askTimeout = askTimeout;
+  }
+
+  public CompletionStage<DocumentReply> get(DocumentKey key) {
+    return ask(key, DocumentCommand.Get.INSTANCE);
+  }
+
+  /**
+   * Performs a write. The reply is {@code Written} or {@code Rejected}: a retried idempotency key
+   * whose first result is no longer current is answered with that first result, read from history.
+   */
+  public CompletionStage<DocumentReply> write(DocumentKey key, DocumentCommand.Write write) {
+    return ask(key, write)
+        .thenCompose(
+            reply ->
+                reply instanceof DocumentReply.AlreadyWritten earlier
+                    ? firstResult(key, earlier)
+                    : CompletableFuture.completedFuture(reply));
+  }
+
+  /** Writes a new version equal to {@code toVersion}. */
+  public CompletionStage<DocumentReply> revert(
+      DocumentKey key, long toVersion, Preconditions preconditions, WriteContext context) {
+    if (toVersion < 1) {
+      return CompletableFuture.completedFuture(
+          new DocumentReply.Rejected(
+              Problem.VERSION_NOT_FOUND, "versions start at 1, not " + toVersion, 0));
+    }
+    return history
+        .stateAt(key, toVersion)
+        .thenCompose(
+            past -> {
+              if (past.isEmpty()) {
+                return get(key).thenApply(current -> noSuchVersion(key, toVersion, current));
+              }
+              if (past.get().deleted()) {
+                return CompletableFuture.completedFuture(
+                    new DocumentReply.Rejected(
+                        Problem.NOT_REVERTIBLE,
+                        "version " + toVersion + " of " + key + " is a deletion; revert to a"
+                            + " version where the document existed, or DELETE it",
+                        0));
+              }
+              return write(
+                  key,
+                  new DocumentCommand.Revert(
+                      toVersion, past.get().data(), preconditions, context));
+            });
+  }
+
+  public CompletionStage<Optional<DocumentState>> stateAt(DocumentKey key, long version) {
+    return history.stateAt(key, version);
+  }
+
+  public CompletionStage<Optional<DocumentState>> stateAt(DocumentKey key, Instant instant) {
+    return history.stateAt(key, instant);
+  }
+
+  public CompletionStage<List<DocumentHistory.VersionedEvent>> events(
+      DocumentKey key, long after, int limit) {
+    return history.events(key, after, limit);
+  }
+
+  private CompletionStage<DocumentReply> ask(DocumentKey key, DocumentCommand command) {
+    return sharding
+        .entityRefFor(DocumentEntity.TYPE_KEY, key.entityId())
+        .ask(replyTo -> new DocumentEntity.Command(command, replyTo), askTimeout);
+  }
+
+  private CompletionStage<DocumentReply> firstResult(
+      DocumentKey key, DocumentReply.AlreadyWritten earlier) {
+    return history
+        .stateAt(key, earlier.version())
+        .thenApply(
+            state ->
+                new DocumentReply.Written(
+                    state.orElseThrow().toDocument(), earlier.created()));
+  }
+
+  private static DocumentReply noSuchVersion(
+      DocumentKey key, long version, DocumentReply current) {
+    long latest =
+        current instanceof DocumentReply.Found found
+            ? found.document().version()
+            : current instanceof DocumentReply.Rejected rejected ? rejected.currentVersion() : 0;
+    return new DocumentReply.Rejected(
+        Problem.VERSION_NOT_FOUND,
+        latest == 0
+            ? "there is no document " + key
+            : key + " has versions 1 to " + latest + ", not " + version,
+        latest);
+  }
+}

@@ -1,0 +1,44 @@
+package dev.cairn.protocol.command;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cairn.protocol.CairnSerializable;
+import dev.cairn.protocol.PatchFormat;
+
+/**
+ * What can be asked of one document. Each command is answered with one {@link
+ * dev.cairn.protocol.reply.DocumentReply}; a write is answered only after its event is in the
+ * journal.
+ */
+public sealed interface DocumentCommand extends CairnSerializable {
+
+  /** A change to the document; answered with {@code Written} or {@code Rejected}. */
+  sealed interface Write extends DocumentCommand {
+    Preconditions preconditions();
+
+    WriteContext context();
+  }
+
+  /** Creates the document, or replaces its whole content. */
+  record Put(ObjectNode data, Preconditions preconditions, WriteContext context) implements Write {}
+
+  /** Changes part of the document; the patch has been checked to be well-formed JSON. */
+  record Patch(
+      PatchFormat format, JsonNode patch, Preconditions preconditions, WriteContext context)
+      implements Write {}
+
+  /** Leaves a tombstone: the document reads as deleted, its history stays, a later Put recreates. */
+  record Delete(Preconditions preconditions, WriteContext context) implements Write {}
+
+  /**
+   * Writes a new version equal to an earlier one. The caller has read {@code data} from the
+   * journal at {@code toVersion}; the entity checks that such a version exists.
+   */
+  record Revert(long toVersion, ObjectNode data, Preconditions preconditions, WriteContext context)
+      implements Write {}
+
+  /** Reads the current state; answered with {@code Found} or {@code Rejected}. */
+  enum Get implements DocumentCommand {
+    INSTANCE
+  }
+}

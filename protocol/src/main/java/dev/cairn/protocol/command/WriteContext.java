@@ -1,0 +1,22 @@
+package dev.cairn.protocol.command;
+
+/**
+ * Who asks for a write and how to recognise a retry of it.
+ *
+ * @param requestId the request's id, kept in the event's metadata
+ * @param principal who asked; {@code anonymous} until authentication exists
+ * @param idempotencyKey the client's {@code Idempotency-Key}, or {@code null}
+ * @param requestHash a digest of what the request asked for, so that a key reused for a different
+ *     request is refused instead of answered with another request's result
+ */
+public record WriteContext(
+    String requestId, String principal, String idempotencyKey, String requestHash) {
+
+  public static WriteContext of(String requestId) {
+    return new WriteContext(requestId, "anonymous", null, null);
+  }
+
+  public WriteContext withIdempotencyKey(String key, String hash) {
+    return new WriteContext(requestId, principal, key, hash);
+  }
+}
