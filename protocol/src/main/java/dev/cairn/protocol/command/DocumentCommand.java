@@ -1,5 +1,7 @@
 package dev.cairn.protocol.command;
 
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.protocol.CairnSerializable;
@@ -9,7 +11,18 @@ import dev.cairn.protocol.PatchFormat;
  * What can be asked of one document. Each command is answered with one {@link
  * dev.cairn.protocol.reply.DocumentReply}; a write is answered only after its event is in the
  * journal.
+ *
+ * <p>Commands travel inside an envelope with the reply address, so their concrete type is named in
+ * the JSON ({@code "command": "put"}).
  */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "command")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = DocumentCommand.Put.class, name = "put"),
+  @JsonSubTypes.Type(value = DocumentCommand.Patch.class, name = "patch"),
+  @JsonSubTypes.Type(value = DocumentCommand.Delete.class, name = "delete"),
+  @JsonSubTypes.Type(value = DocumentCommand.Revert.class, name = "revert"),
+  @JsonSubTypes.Type(value = DocumentCommand.Get.class, name = "get")
+})
 public sealed interface DocumentCommand extends CairnSerializable {
 
   /** A change to the document; answered with {@code Written} or {@code Rejected}. */

@@ -1,0 +1,327 @@
+package dev.cairn.persistence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.ConfigFactory;
+import dev.cairn.protocol.DocumentKey;
+import dev.cairn.protocol.PatchFormat;
+import dev.cairn.protocol.Problem;
+import dev.cairn.protocol.command.DocumentCommand;
+import dev.cairn.protocol.command.Preconditions;
+import dev.cairn.protocol.command.WriteContext;
+import dev.cairn.protocol.event.DocumentEvent;
+import dev.cairn.protocol.reply.DocumentReply;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The document entity, command by command: given some history, when a command arrives, then this
+ * event (or none) and this reply. The test kit also checks that every command, event and state
+ * survives Jackson serialization, as it must to cross nodes and reach the journal.
+ */
+class DocumentEntityTest {
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private static final ActorTestKit testKit =
+      ActorTestKit.create(
+          EventSourcedBehaviorTestKit.config()
+              .withFallback(
+                  ConfigFactory.parseString("pekko.actor.allow-java-serialization = off")));
+
+  private EventSourcedBehaviorTestKit<DocumentEntity.Command, DocumentEvent, DocumentState> entity;
+
+  @BeforeEach
+  void freshEntity() {
+    entity =
+        EventSourcedBehaviorTestKit.create(
+            testKit.system(), DocumentEntity.create(new DocumentKey("notes", "n1"), 3));
+  }
+
+  @AfterAll
+  static void stopTestKit() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void aPutOnANewDocumentCreatesVersionOne() {
+    var result = run(put("{\"title\":\"hi\"}", Preconditions.NONE));
+
+    assertThat(result.event()).isInstanceOf(DocumentEvent.Created.class);
+    var written = result.replyOfType(DocumentReply.Written.class);
+    assertThat(written.created()).isTrue();
+    assertThat(written.document().version()).isEqualTo(1);
+    assertThat(written.document().data()).isEqualTo(json("{\"title\":\"hi\"}"));
+  }
+
+  @Test
+  void aPutOnALiveDocumentReplacesIt() {
+    run(put("{\"a\":1}", Preconditions.NONE));
+
+    var result = run(put("{\"b\":2}", Preconditions.NONE));
+
+    assertThat(result.event()).isInstanceOf(DocumentEvent.Replaced.class);
+    var written = result.replyOfType(DocumentReply.Written.class);
+    assertThat(written.created()).isFalse();
+    assertThat(written.document().version()).isEqualTo(2);
+    assertThat(result.state().data()).isEqualTo(json("{\"b\":2}"));
+  }
+
+  @Test
+  void aStaleExpectedVersionIsRefusedAndWritesNothing() {
+    run(put("{\"a\":1}", Preconditions.NONE));
+    run(put("{\"a\":2}", Preconditions.NONE));
+
+    var result = run(put("{\"a\":3}", Preconditions.atVersion(1)));
+
+    assertThat(result.hasNoEvents()).isTrue();
+    var rejected = result.replyOfType(DocumentReply.Rejected.class);
+    assertThat(rejected.problem()).isEqualTo(Problem.VERSION_MISMATCH);
+    assertThat(rejected.currentVersion()).isEqualTo(2);
+    assertThat(result.state().data()).isEqualTo(json("{\"a\":2}"));
+  }
+
+  @Test
+  void aMatchingExpectedVersionIsAccepted() {
+    run(put("{\"a\":1}", Preconditions.NONE));
+
+    var result = run(put("{\"a\":2}", new Preconditions(List.of(7L, 1L), false, false)));
+
+    assertThat(result.replyOfType(DocumentReply.Written.class).document().version()).isEqualTo(2);
+  }
+
+  @Test
+  void createOnlyIsRefusedWhenTheDocumentExists() {
+    run(put("{\"a\":1}", Preconditions.NONE));
+
+    var result = run(put("{\"a\":2}", Preconditions.createOnly()));
+
+    assertThat(result.hasNoEvents()).isTrue();
+    assertThat(result.replyOfType(DocumentReply.Rejected.class).problem())
+        .isEqualTo(Problem.ALREADY_EXISTS);
+  }
+
+  @Test
+  void ifMatchAnyIsRefusedWhenTheDocumentDoesNotExist() {
+    var result = run(put("{\"a\":1}", new Preconditions(List.of(), true, false)));
+
+    assertThat(result.hasNoEvents()).isTrue();
+    assertThat(result.replyOfType(DocumentReply.Rejected.class).problem())
+        .isEqualTo(Problem.VERSION_MISMATCH);
+  }
+
+  @Test
+  void aPatchThatAppliesIsPersistedAsThePatch() {
+    run(put("{\"a\":1}", Preconditions.NONE));
+
+    var result =
+        run(
+            new DocumentCommand.Patch(
+                PatchFormat.MERGE_PATCH, json("{\"b\":2}"), Preconditions.NONE, context()));
+
+    assertThat(result.event()).isInstanceOf(DocumentEvent.Patched.class);
+    assertThat(result.state().data()).isEqualTo(json("{\"a\":1,\"b\":2}"));
+  }
+
+  @Test
+  void aPatchThatDoesNotApplyIsRefusedAndWritesNothing() {
+    run(put("{\"a\":1}", Preconditions.NONE));
+
+    var result =
+        run(
+            new DocumentCommand.Patch(
+                PatchFormat.JSON_PATCH,
+                node("[{\"op\":\"replace\",\"path\":\"/missing\",\"value\":1}]"),
+                Preconditions.NONE,
+                context()));
+
+    assertThat(result.hasNoEvents()).isTrue();
+    assertThat(result.replyOfType(DocumentReply.Rejected.class).problem())
+        .isEqualTo(Problem.INVALID_PATCH);
+  }
+
+  @Test
+  void aPatchThatWouldLeaveANonObjectIsRefused() {
+    run(put("{\"a\":1}", Preconditions.NONE));
+
+    var result =
+        run(
+            new DocumentCommand.Patch(
+                PatchFormat.MERGE_PATCH, node("[1,2]"), Preconditions.NONE, context()));
+
+    assertThat(result.hasNoEvents()).isTrue();
+    assertThat(result.replyOfType(DocumentReply.Rejected.class).problem())
+        .isEqualTo(Problem.INVALID_PATCH);
+  }
+
+  @Test
+  void patchingOrDeletingAMissingDocumentIsNotFound() {
+    var patch =
+        run(
+            new DocumentCommand.Patch(
+                PatchFormat.MERGE_PATCH, json("{}"), Preconditions.NONE, context()));
+    var delete = run(new DocumentCommand.Delete(Preconditions.NONE, context()));
+
+    assertThat(patch.replyOfType(DocumentReply.Rejected.class).problem())
+        .isEqualTo(Problem.NOT_FOUND);
+    assertThat(delete.replyOfType(DocumentReply.Rejected.class).problem())
+        .isEqualTo(Problem.NOT_FOUND);
+    assertThat(delete.state().version()).isZero();
+  }
+
+  @Test
+  void deleteLeavesATombstoneAndAGetSaysDeleted() {
+    run(put("{\"a\":1}", Preconditions.NONE));
+
+    var deleted = run(new DocumentCommand.Delete(Preconditions.NONE, context()));
+    var get = run(DocumentCommand.Get.INSTANCE);
+
+    assertThat(deleted.event()).isInstanceOf(DocumentEvent.Deleted.class);
+    assertThat(deleted.replyOfType(DocumentReply.Written.class).document().deleted()).isTrue();
+    var rejected = get.replyOfType(DocumentReply.Rejected.class);
+    assertThat(rejected.problem()).isEqualTo(Problem.DELETED);
+    assertThat(rejected.currentVersion()).isEqualTo(2);
+  }
+
+  @Test
+  void aPutAfterDeleteCreatesTheDocumentAgain() {
+    run(put("{\"a\":1}", Preconditions.NONE));
+    run(new DocumentCommand.Delete(Preconditions.NONE, context()));
+
+    var result = run(put("{\"a\":2}", Preconditions.createOnly()));
+
+    assertThat(result.event()).isInstanceOf(DocumentEvent.Created.class);
+    assertThat(result.replyOfType(DocumentReply.Written.class).document().version())
+        .isEqualTo(3);
+  }
+
+  @Test
+  void revertWritesTheGivenContentAsANewVersion() {
+    run(put("{\"a\":1}", Preconditions.NONE));
+    run(put("{\"a\":2}", Preconditions.NONE));
+
+    var result =
+        run(new DocumentCommand.Revert(1, json("{\"a\":1}"), Preconditions.NONE, context()));
+
+    assertThat(result.event()).isInstanceOf(DocumentEvent.Reverted.class);
+    assertThat(result.state().version()).isEqualTo(3);
+    assertThat(result.state().data()).isEqualTo(json("{\"a\":1}"));
+  }
+
+  @Test
+  void revertToAVersionThatDoesNotExistIsRefused() {
+    run(put("{\"a\":1}", Preconditions.NONE));
+
+    var result = run(new DocumentCommand.Revert(5, json("{}"), Preconditions.NONE, context()));
+
+    assertThat(result.hasNoEvents()).isTrue();
+    assertThat(result.replyOfType(DocumentReply.Rejected.class).problem())
+        .isEqualTo(Problem.VERSION_NOT_FOUND);
+  }
+
+  @Test
+  void aRetriedIdempotencyKeyAnswersTheFirstResultAndWritesNothing() {
+    WriteContext keyed = context().withIdempotencyKey("k1", "hash-of-put");
+    run(new DocumentCommand.Put(json("{\"a\":1}"), Preconditions.createOnly(), keyed));
+
+    var retry = run(new DocumentCommand.Put(json("{\"a\":1}"), Preconditions.createOnly(), keyed));
+
+    assertThat(retry.hasNoEvents()).isTrue();
+    var written = retry.replyOfType(DocumentReply.Written.class);
+    assertThat(written.created()).isTrue();
+    assertThat(written.document().version()).isEqualTo(1);
+  }
+
+  @Test
+  void aRetryAfterLaterWritesPointsAtTheFirstResultsVersion() {
+    WriteContext keyed = context().withIdempotencyKey("k1", "hash-of-put");
+    run(new DocumentCommand.Put(json("{\"a\":1}"), Preconditions.NONE, keyed));
+    run(put("{\"a\":2}", Preconditions.NONE));
+
+    var retry = run(new DocumentCommand.Put(json("{\"a\":1}"), Preconditions.NONE, keyed));
+
+    assertThat(retry.hasNoEvents()).isTrue();
+    assertThat(retry.reply()).isEqualTo(new DocumentReply.AlreadyWritten(1, true));
+  }
+
+  @Test
+  void anIdempotencyKeyReusedForADifferentRequestIsRefused() {
+    run(
+        new DocumentCommand.Put(
+            json("{\"a\":1}"), Preconditions.NONE, context().withIdempotencyKey("k1", "one")));
+
+    var other =
+        run(
+            new DocumentCommand.Put(
+                json("{\"a\":2}"), Preconditions.NONE, context().withIdempotencyKey("k1", "two")));
+
+    assertThat(other.hasNoEvents()).isTrue();
+    assertThat(other.replyOfType(DocumentReply.Rejected.class).problem())
+        .isEqualTo(Problem.IDEMPOTENCY_KEY_REUSED);
+  }
+
+  @Test
+  void stateAndRememberedKeysSurviveARestartAcrossSnapshots() {
+    for (int i = 1; i <= 7; i++) {
+      run(
+          new DocumentCommand.Put(
+              json("{\"i\":" + i + "}"),
+              Preconditions.NONE,
+              context().withIdempotencyKey("k" + i, "h" + i)));
+    }
+
+    entity.restart();
+    var retry =
+        run(
+            new DocumentCommand.Put(
+                json("{\"i\":7}"), Preconditions.NONE, context().withIdempotencyKey("k7", "h7")));
+    var get = run(DocumentCommand.Get.INSTANCE);
+
+    assertThat(retry.hasNoEvents()).isTrue();
+    assertThat(get.replyOfType(DocumentReply.Found.class).document().version()).isEqualTo(7);
+    assertThat(get.state().data()).isEqualTo(json("{\"i\":7}"));
+  }
+
+  @Test
+  void aGetOfAMissingDocumentIsNotFound() {
+    var result = run(DocumentCommand.Get.INSTANCE);
+
+    assertThat(result.hasNoEvents()).isTrue();
+    assertThat(result.replyOfType(DocumentReply.Rejected.class).problem())
+        .isEqualTo(Problem.NOT_FOUND);
+  }
+
+  private CommandResultWithReply<
+          DocumentEntity.Command, DocumentEvent, DocumentState, DocumentReply>
+      run(DocumentCommand command) {
+    return entity.runCommand(replyTo -> new DocumentEntity.Command(command, replyTo));
+  }
+
+  private static DocumentCommand.Put put(String data, Preconditions preconditions) {
+    return new DocumentCommand.Put(json(data), preconditions, context());
+  }
+
+  private static WriteContext context() {
+    return WriteContext.of("test-request");
+  }
+
+  private static ObjectNode json(String text) {
+    return (ObjectNode) node(text);
+  }
+
+  private static JsonNode node(String text) {
+    try {
+      return MAPPER.readTree(text);
+    } catch (Exception e) {
+      throw new IllegalArgumentException(e);
+    }
+  }
+}
