@@ -157,6 +157,9 @@ public final class DocumentEntity
               ? new DocumentEvent.Replaced(put.data(), meta)
               : new DocumentEvent.Created(put.data(), meta));
     }
+    if (write instanceof DocumentCommand.Revert revert) {
+      return revert(state, revert, meta);
+    }
     if (!state.isLive()) {
       return Decision.refuse(absent(state));
     }
@@ -169,16 +172,19 @@ public final class DocumentEntity
       }
       return Decision.write(new DocumentEvent.Patched(patch.format(), patch.patch(), meta));
     }
-    if (write instanceof DocumentCommand.Delete) {
-      return Decision.write(new DocumentEvent.Deleted(meta));
-    }
-    DocumentCommand.Revert revert = (DocumentCommand.Revert) write;
+    return Decision.write(new DocumentEvent.Deleted(meta));
+  }
+
+  /** A revert may also bring a deleted document back, to any version where it existed. */
+  private Decision revert(DocumentState state, DocumentCommand.Revert revert, EventMetadata meta) {
     if (revert.toVersion() < 1 || revert.toVersion() > state.version()) {
       return Decision.refuse(
-          new DocumentReply.Rejected(
-              Problem.VERSION_NOT_FOUND,
-              key + " has versions 1 to " + state.version() + ", not " + revert.toVersion(),
-              state.version()));
+          state.everExisted()
+              ? new DocumentReply.Rejected(
+                  Problem.VERSION_NOT_FOUND,
+                  key + " has versions 1 to " + state.version() + ", not " + revert.toVersion(),
+                  state.version())
+              : absent(state));
     }
     return Decision.write(new DocumentEvent.Reverted(revert.toVersion(), revert.data(), meta));
   }

@@ -217,6 +217,28 @@ class DocumentEntityTest {
   }
 
   @Test
+  void revertBringsADeletedDocumentBack() {
+    run(put("{\"a\":1}", Preconditions.NONE));
+    run(new DocumentCommand.Delete(Preconditions.NONE, context()));
+
+    var result =
+        run(new DocumentCommand.Revert(1, json("{\"a\":1}"), Preconditions.NONE, context()));
+
+    assertThat(result.event()).isInstanceOf(DocumentEvent.Reverted.class);
+    assertThat(result.state().isLive()).isTrue();
+    assertThat(result.state().version()).isEqualTo(3);
+  }
+
+  @Test
+  void revertOfADocumentThatNeverExistedIsNotFound() {
+    var result = run(new DocumentCommand.Revert(1, json("{}"), Preconditions.NONE, context()));
+
+    assertThat(result.hasNoEvents()).isTrue();
+    assertThat(result.replyOfType(DocumentReply.Rejected.class).problem())
+        .isEqualTo(Problem.NOT_FOUND);
+  }
+
+  @Test
   void revertToAVersionThatDoesNotExistIsRefused() {
     run(put("{\"a\":1}", Preconditions.NONE));
 
