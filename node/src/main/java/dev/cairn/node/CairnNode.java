@@ -99,8 +99,7 @@ public final class CairnNode implements AutoCloseable {
 
   private static org.apache.pekko.http.javadsl.server.Route routes(
       ActorSystem<Void> system, CairnSettings settings) {
-    Documents documents =
-        new Documents(system, new DocumentHistory(system), settings.askTimeout());
+    Documents documents = new Documents(system, new DocumentHistory(system), settings.askTimeout());
     Cluster cluster = Cluster.get(system);
     return new ApiRoutes(
             new DocumentRoutes(
@@ -108,8 +107,7 @@ public final class CairnNode implements AutoCloseable {
                     new RequestBodies(settings.maxBodySize(), system),
                     settings.historyMaxPageSize())
                 .route(),
-            new OperationsRoutes(() -> cluster.selfMember().status() == MemberStatus.up())
-                .route())
+            new OperationsRoutes(() -> cluster.selfMember().status() == MemberStatus.up()).route())
         .route();
   }
 

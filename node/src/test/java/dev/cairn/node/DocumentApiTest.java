@@ -510,7 +510,7 @@ class DocumentApiTest {
       assertThat(toFuture.problem()).isEqualTo("version-not-found");
       assertThat(stale.status()).isEqualTo(412);
       assertThat(badBody.problem()).isEqualTo("invalid-parameter");
-      assertThat(missing.status()).isEqualTo(404);
+      assertThat(missing.problem()).isEqualTo("not-found");
       assertThat(node.get(path).version()).isEqualTo(3);
     }
   }

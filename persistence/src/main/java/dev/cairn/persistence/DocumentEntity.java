@@ -95,9 +95,7 @@ public final class DocumentEntity
 
   @Override
   public EventHandler<DocumentState, DocumentEvent> eventHandler() {
-    return newEventHandlerBuilder()
-        .forAnyState()
-        .onAnyEvent((state, event) -> state.apply(event));
+    return newEventHandlerBuilder().forAnyState().onAnyEvent((state, event) -> state.apply(event));
   }
 
   @Override
@@ -130,8 +128,7 @@ public final class DocumentEntity
     }
     return Effect()
         .reply(
-            replyTo,
-            state.isLive() ? new DocumentReply.Found(state.toDocument()) : absent(state));
+            replyTo, state.isLive() ? new DocumentReply.Found(state.toDocument()) : absent(state));
   }
 
   /** Either the event a write produces or why it is refused. */

@@ -89,8 +89,7 @@ public record DocumentState(
 
   /** This state as the API sees it. */
   public Document toDocument() {
-    return new Document(
-        collection, id, version, deleted, createdAt, updatedAt, data);
+    return new Document(collection, id, version, deleted, createdAt, updatedAt, data);
   }
 
   private DocumentState withContent(ObjectNode content, Instant created, Instant updated) {

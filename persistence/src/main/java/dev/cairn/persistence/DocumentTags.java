@@ -3,8 +3,8 @@ package dev.cairn.persistence;
 import java.util.Set;
 
 /**
- * Tags every document event with one of a fixed number of slices, so that projections can read
- * the journal in parallel. The slice count is part of the journal: events keep the tag they were
+ * Tags every document event with one of a fixed number of slices, so that projections can read the
+ * journal in parallel. The slice count is part of the journal: events keep the tag they were
  * written with, so changing it needs a re-tagging migration.
  */
 public final class DocumentTags {

@@ -18,7 +18,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 /**
  * What the front door asks of documents, wherever in the cluster they live. Commands go through
  * Cluster Sharding to the owning node; history is read from the journal. A reply that does not
- * arrive within the ask timeout fails the stage with a {@link java.util.concurrent.TimeoutException}.
+ * arrive within the ask timeout fails the stage with a {@link
+ * java.util.concurrent.TimeoutException}.
  */
 public final class Documents {
 
@@ -68,14 +69,17 @@ public final class Documents {
                 return CompletableFuture.completedFuture(
                     new DocumentReply.Rejected(
                         Problem.NOT_REVERTIBLE,
-                        "version " + toVersion + " of " + key + " is a deletion; revert to a"
+                        "version "
+                            + toVersion
+                            + " of "
+                            + key
+                            + " is a deletion; revert to a"
                             + " version where the document existed, or DELETE it",
                         0));
               }
               return write(
                   key,
-                  new DocumentCommand.Revert(
-                      toVersion, past.get().data(), preconditions, context));
+                  new DocumentCommand.Revert(toVersion, past.get().data(), preconditions, context));
             });
   }
 
@@ -104,21 +108,20 @@ public final class Documents {
         .stateAt(key, earlier.version())
         .thenApply(
             state ->
-                new DocumentReply.Written(
-                    state.orElseThrow().toDocument(), earlier.created()));
+                new DocumentReply.Written(state.orElseThrow().toDocument(), earlier.created()));
   }
 
-  private static DocumentReply noSuchVersion(
-      DocumentKey key, long version, DocumentReply current) {
+  private static DocumentReply noSuchVersion(DocumentKey key, long version, DocumentReply current) {
     long latest =
         current instanceof DocumentReply.Found found
             ? found.document().version()
             : current instanceof DocumentReply.Rejected rejected ? rejected.currentVersion() : 0;
+    if (latest == 0) {
+      return new DocumentReply.Rejected(Problem.NOT_FOUND, "there is no document " + key, 0);
+    }
     return new DocumentReply.Rejected(
         Problem.VERSION_NOT_FOUND,
-        latest == 0
-            ? "there is no document " + key
-            : key + " has versions 1 to " + latest + ", not " + version,
+        key + " has versions 1 to " + latest + ", not " + version,
         latest);
   }
 }

@@ -199,8 +199,7 @@ class DocumentEntityTest {
     var result = run(put("{\"a\":2}", Preconditions.createOnly()));
 
     assertThat(result.event()).isInstanceOf(DocumentEvent.Created.class);
-    assertThat(result.replyOfType(DocumentReply.Written.class).document().version())
-        .isEqualTo(3);
+    assertThat(result.replyOfType(DocumentReply.Written.class).document().version()).isEqualTo(3);
   }
 
   @Test

@@ -32,8 +32,7 @@ class JsonMergePatchTest {
         "[1,2]                      | {\"a\":\"b\",\"c\":null} | {\"a\":\"b\"}",
         "{}                         | {\"a\":{\"bb\":{\"ccc\":null}}} | {\"a\":{\"bb\":{}}}"
       })
-  void appliesEveryExampleOfTheRfc(String target, String patch, String expected)
-      throws Exception {
+  void appliesEveryExampleOfTheRfc(String target, String patch, String expected) throws Exception {
     JsonNode original = MAPPER.readTree(target);
     JsonNode result = JsonMergePatch.apply(original, MAPPER.readTree(patch));
     assertThat(result).isEqualTo(MAPPER.readTree(expected));

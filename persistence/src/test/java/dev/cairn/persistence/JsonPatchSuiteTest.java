@@ -20,8 +20,8 @@ import org.junit.jupiter.api.TestFactory;
 /**
  * Our RFC 6902 behaviour against the public json-patch-tests suite (npm package
  * json-patch-test-suite, fetched by the build). Cases whose document is not a JSON object are
- * outside what a Cairn document can be and are skipped; every other case must behave as the
- * suite says: produce the expected document, or fail.
+ * outside what a Cairn document can be and are skipped; every other case must behave as the suite
+ * says: produce the expected document, or fail.
  */
 class JsonPatchSuiteTest {
 

@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 
 /**
- * The one place that builds the JSON mapper for API bodies. (Messages and events are serialized
- * by Pekko's own Jackson serializer, configured in HOCON.)
+ * The one place that builds the JSON mapper for API bodies. (Messages and events are serialized by
+ * Pekko's own Jackson serializer, configured in HOCON.)
  */
 public final class Json {
 

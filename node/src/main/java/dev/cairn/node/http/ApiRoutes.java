@@ -17,9 +17,8 @@ import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * The whole HTTP front door: every request gets a request id (the client's {@code X-Request-Id}
- * if it sent a sane one), and every rejection or exception leaves as {@code
- * application/problem+json}.
+ * The whole HTTP front door: every request gets a request id (the client's {@code X-Request-Id} if
+ * it sent a sane one), and every rejection or exception leaves as {@code application/problem+json}.
  */
 public final class ApiRoutes extends AllDirectives {
 
@@ -53,7 +52,8 @@ public final class ApiRoutes extends AllDirectives {
                               exceptions(path),
                               () ->
                                   handleRejections(
-                                      rejections(path), () -> routes.stream().reduce(Route::orElse).orElseThrow()))));
+                                      rejections(path),
+                                      () -> routes.stream().reduce(Route::orElse).orElseThrow()))));
         });
   }
 
@@ -75,9 +75,7 @@ public final class ApiRoutes extends AllDirectives {
                       .collect(Collectors.joining(", "));
               return complete(
                   ProblemResponses.of(
-                          Problem.METHOD_NOT_ALLOWED,
-                          "this resource supports " + allowed,
-                          path)
+                          Problem.METHOD_NOT_ALLOWED, "this resource supports " + allowed, path)
                       .addHeader(RawHeader.create("Allow", allowed)));
             })
         .handleNotFound(

@@ -70,8 +70,10 @@ final class ConditionalHeaders {
       if (!m.matches()) {
         throw new ApiException(
             Problem.INVALID_PARAMETER,
-            name + " must be * or a list of entity tags such as \"3\" (the ETag of a response),"
-                + " not " + header);
+            name
+                + " must be * or a list of entity tags such as \"3\" (the ETag of a response),"
+                + " not "
+                + header);
       }
       boolean weak = m.group(1) != null;
       versions.add(weak && strong ? NEVER : parseVersion(m.group(2)));

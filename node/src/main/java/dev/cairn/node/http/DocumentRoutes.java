@@ -40,8 +40,8 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * The document API under {@code /v1}. Each handler validates everything the client controls
- * before any actor is touched, asks {@link Documents}, and maps the reply to a response.
+ * The document API under {@code /v1}. Each handler validates everything the client controls before
+ * any actor is touched, asks {@link Documents}, and maps the reply to a response.
  *
  * <pre>
  * curl -X PUT localhost:8080/v1/notes/n1 -H 'Content-Type: application/json' -d '{"title":"hi"}'
@@ -97,8 +97,7 @@ public final class DocumentRoutes extends AllDirectives {
     Optional<String> version = request.getUri().query().get("version");
     Optional<String> at = request.getUri().query().get("at");
     if (version.isPresent() && at.isPresent()) {
-      throw new ApiException(
-          Problem.INVALID_PARAMETER, "give either ?version= or ?at=, not both");
+      throw new ApiException(Problem.INVALID_PARAMETER, "give either ?version= or ?at=, not both");
     }
     if (version.isPresent()) {
       long v = positiveLong("version", version.get());
@@ -111,8 +110,7 @@ public final class DocumentRoutes extends AllDirectives {
       Instant instant = instant(at.get());
       return documents
           .stateAt(key, instant)
-          .thenApply(
-              state -> past(state, key + " did not exist at " + instant, request));
+          .thenApply(state -> past(state, key + " did not exist at " + instant, request));
     }
     return documents.get(key).thenApply(reply -> current(reply, request));
   }
@@ -253,8 +251,12 @@ public final class DocumentRoutes extends AllDirectives {
     if (past.deleted()) {
       throw new ApiException(
           Problem.DELETED,
-          past.collection() + "/" + past.id() + " was deleted at that point (version "
-              + past.version() + ")");
+          past.collection()
+              + "/"
+              + past.id()
+              + " was deleted at that point (version "
+              + past.version()
+              + ")");
     }
     return json(StatusCodes.OK, past.toDocument())
         .addHeader(RawHeader.create("ETag", ConditionalHeaders.etag(past.version())));

@@ -30,7 +30,12 @@ public final class OperationsRoutes extends AllDirectives {
     return concat(
         path(
             "openapi.json",
-            () -> get(() -> complete(HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON, openApi)))),
+            () ->
+                get(
+                    () ->
+                        complete(
+                            HttpResponse.create()
+                                .withEntity(ContentTypes.APPLICATION_JSON, openApi)))),
         pathPrefix(
             "health",
             () ->

@@ -15,8 +15,8 @@ import org.apache.pekko.http.javadsl.model.MediaType;
 import org.apache.pekko.util.ByteString;
 
 /**
- * Reads request bodies: bounded in size, of an accepted content type, and parsed as JSON. Every
- * way a body can be wrong becomes an {@link ApiException} naming what to fix.
+ * Reads request bodies: bounded in size, of an accepted content type, and parsed as JSON. Every way
+ * a body can be wrong becomes an {@link ApiException} naming what to fix.
  */
 public final class RequestBodies {
 
@@ -93,8 +93,8 @@ public final class RequestBodies {
       return Json.mapper().readTree(body.bytes().toArray());
     } catch (JsonProcessingException e) {
       throw new ApiException(
-          Problem.MALFORMED_JSON, "the body is not valid JSON: " + e.getOriginalMessage()
-              + location(e));
+          Problem.MALFORMED_JSON,
+          "the body is not valid JSON: " + e.getOriginalMessage() + location(e));
     } catch (IOException e) {
       throw new ApiException(Problem.MALFORMED_JSON, "the body is not valid JSON");
     }
@@ -103,7 +103,10 @@ public final class RequestBodies {
   private static String location(JsonProcessingException e) {
     return e.getLocation() == null
         ? ""
-        : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()
+        : " (line "
+            + e.getLocation().getLineNr()
+            + ", column "
+            + e.getLocation().getColumnNr()
             + ")";
   }
 

@@ -9,9 +9,4 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ProblemBody(
-    String type,
-    String title,
-    int status,
-    String detail,
-    String instance,
-    Long currentVersion) {}
+    String type, String title, int status, String detail, String instance, Long currentVersion) {}

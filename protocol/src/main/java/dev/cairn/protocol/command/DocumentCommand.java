@@ -40,12 +40,14 @@ public sealed interface DocumentCommand extends CairnSerializable {
       PatchFormat format, JsonNode patch, Preconditions preconditions, WriteContext context)
       implements Write {}
 
-  /** Leaves a tombstone: the document reads as deleted, its history stays, a later Put recreates. */
+  /**
+   * Leaves a tombstone: the document reads as deleted, its history stays, a later Put recreates.
+   */
   record Delete(Preconditions preconditions, WriteContext context) implements Write {}
 
   /**
-   * Writes a new version equal to an earlier one. The caller has read {@code data} from the
-   * journal at {@code toVersion}; the entity checks that such a version exists.
+   * Writes a new version equal to an earlier one. The caller has read {@code data} from the journal
+   * at {@code toVersion}; the entity checks that such a version exists.
    */
   record Revert(long toVersion, ObjectNode data, Preconditions preconditions, WriteContext context)
       implements Write {}

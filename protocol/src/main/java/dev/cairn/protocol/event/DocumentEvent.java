@@ -21,8 +21,7 @@ public sealed interface DocumentEvent extends CairnSerializable {
   record Replaced(ObjectNode data, EventMetadata meta) implements DocumentEvent {}
 
   /** A patch was applied; the entity checked that it applies before persisting it. */
-  record Patched(PatchFormat format, JsonNode patch, EventMetadata meta)
-      implements DocumentEvent {}
+  record Patched(PatchFormat format, JsonNode patch, EventMetadata meta) implements DocumentEvent {}
 
   /** The document was deleted; its history stays. */
   record Deleted(EventMetadata meta) implements DocumentEvent {}
