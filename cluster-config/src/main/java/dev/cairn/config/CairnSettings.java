@@ -5,7 +5,9 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -21,10 +23,15 @@ public record CairnSettings(
     Duration drainTimeout,
     String clusterHost,
     int clusterPort,
+    List<String> seedNodes,
+    boolean kubernetesBootstrap,
     Path dataDir,
     Database database,
     int snapshotEvery,
     int historyMaxPageSize) {
+
+  /** The actor system's name: part of every node's cluster address. */
+  public static final String SYSTEM_NAME = "cairn";
 
   /** Where the journal lives and how to reach it. */
   public record Database(
@@ -56,8 +63,9 @@ public record CairnSettings(
             .withFallback(ConfigFactory.parseResourcesAnySyntax("cairn"));
     Config own =
         ConfigFactory.defaultOverrides().withFallback(application).withOnlyPath("cairn").resolve();
-    return ConfigFactory.load(
-        ConfigFactory.parseMap(derivedDatabaseSettings(own)).withFallback(application));
+    Map<String, Object> derived = new HashMap<>(derivedDatabaseSettings(own));
+    derived.put("pekko.cluster.seed-nodes", seedNodeAddresses(own));
+    return ConfigFactory.load(ConfigFactory.parseMap(derived).withFallback(application));
   }
 
   /** Reads the settings from a configuration produced by {@link #load(Map)}. */
@@ -71,6 +79,8 @@ public record CairnSettings(
         c.getDuration("http.drain-timeout"),
         c.getString("cluster.host"),
         c.getInt("cluster.port"),
+        config.getStringList("pekko.cluster.seed-nodes"),
+        c.getBoolean("cluster.kubernetes-bootstrap"),
         Path.of(c.getString("data-dir")).toAbsolutePath().normalize(),
         new Database(
             Database.Kind.valueOf(c.getString("db.kind")),
@@ -81,6 +91,25 @@ public record CairnSettings(
             c.getBoolean("db.migrate-on-start")),
         c.getInt("entity.snapshot-every"),
         c.getInt("history.max-page-size"));
+  }
+
+  /** {@code host:port,host:port} as Pekko addresses of the actor system {@code cairn}. */
+  private static List<String> seedNodeAddresses(Config own) {
+    String seeds = own.getString("cairn.cluster.seed-nodes").trim();
+    if (seeds.isEmpty()) {
+      return List.of();
+    }
+    List<String> addresses = new ArrayList<>();
+    for (String seed : seeds.split(",")) {
+      String hostPort = seed.trim();
+      int colon = hostPort.lastIndexOf(':');
+      if (colon <= 0 || !hostPort.substring(colon + 1).matches("\\d{1,5}")) {
+        throw new ConfigException.BadValue(
+            "cairn.cluster.seed-nodes", "expected host:port,host:port,..., got '" + seeds + "'");
+      }
+      addresses.add("pekko://" + SYSTEM_NAME + "@" + hostPort);
+    }
+    return addresses;
   }
 
   /**

@@ -2,6 +2,8 @@ package dev.cairn.node;
 
 import com.typesafe.config.Config;
 import dev.cairn.config.CairnSettings;
+import dev.cairn.node.cluster.ClusterAdmin;
+import dev.cairn.node.http.AdminRoutes;
 import dev.cairn.node.http.ApiRoutes;
 import dev.cairn.node.http.DocumentRoutes;
 import dev.cairn.node.http.OperationsRoutes;
@@ -9,11 +11,14 @@ import dev.cairn.node.http.RequestBodies;
 import dev.cairn.persistence.DocumentEntity;
 import dev.cairn.persistence.DocumentHistory;
 import dev.cairn.persistence.Documents;
+import dev.cairn.persistence.JournalHealth;
 import dev.cairn.persistence.JournalSchema;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
@@ -21,6 +26,9 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.management.cluster.bootstrap.ClusterBootstrap;
+import org.apache.pekko.management.javadsl.PekkoManagement;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +41,9 @@ public final class CairnNode implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(CairnNode.class);
   private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+  /** Seed nodes may start in any order; a node waits this long for one to answer. */
+  private static final Duration JOIN_TIMEOUT = Duration.ofMinutes(5);
 
   private final ActorSystem<Void> system;
   private final ServerBinding binding;
@@ -51,9 +62,13 @@ public final class CairnNode implements AutoCloseable {
       int applied = JournalSchema.migrate(settings.database());
       log.info("Journal schema up to date ({} migrations applied)", applied);
     }
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "cairn", config);
+    ActorSystem<Void> system =
+        ActorSystem.create(Behaviors.empty(), CairnSettings.SYSTEM_NAME, config);
     try {
-      joinCluster(system).toCompletableFuture().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      log.info("Joining the cluster (seed nodes: {})", settings.seedNodes());
+      joinCluster(system, settings)
+          .toCompletableFuture()
+          .get(JOIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       DocumentEntity.init(system, settings.snapshotEvery());
       ServerBinding binding =
           Http.get(system)
@@ -71,6 +86,11 @@ public final class CairnNode implements AutoCloseable {
 
   public int httpPort() {
     return binding.localAddress().getPort();
+  }
+
+  /** The cluster port actually bound (differs from the setting when that is 0). */
+  public int clusterPort() {
+    return Cluster.get(system).selfMember().address().getPort().orElse(settings.clusterPort());
   }
 
   public String httpHost() {
@@ -97,27 +117,56 @@ public final class CairnNode implements AutoCloseable {
     system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
-  private static org.apache.pekko.http.javadsl.server.Route routes(
-      ActorSystem<Void> system, CairnSettings settings) {
+  private static Route routes(ActorSystem<Void> system, CairnSettings settings) {
     Documents documents = new Documents(system, new DocumentHistory(system), settings.askTimeout());
-    Cluster cluster = Cluster.get(system);
     return new ApiRoutes(
             new DocumentRoutes(
                     documents,
                     new RequestBodies(settings.maxBodySize(), system),
                     settings.historyMaxPageSize())
                 .route(),
-            new OperationsRoutes(() -> cluster.selfMember().status() == MemberStatus.up()).route())
+            new AdminRoutes(new ClusterAdmin(system)).route(),
+            new OperationsRoutes(readiness(system)).route())
         .route();
   }
 
-  /** With no seed nodes configured, the node joins itself and forms a cluster of one. */
-  private static CompletionStage<Void> joinCluster(ActorSystem<Void> system) {
+  /** Ready when this node is an Up member and the journal database answers. */
+  private static Supplier<CompletionStage<Optional<String>>> readiness(ActorSystem<Void> system) {
+    Cluster cluster = Cluster.get(system);
+    JournalHealth journal = new JournalHealth(system);
+    return () -> {
+      MemberStatus status = cluster.selfMember().status();
+      if (status != MemberStatus.up()) {
+        return CompletableFuture.completedFuture(
+            Optional.of(
+                "the node is not an Up member of its cluster (it is "
+                    + status.toString().toLowerCase()
+                    + ")"));
+      }
+      return journal
+          .check()
+          .thenApply(
+              answers ->
+                  answers
+                      ? Optional.<String>empty()
+                      : Optional.of("the journal database does not answer"));
+    };
+  }
+
+  /**
+   * Joins the cluster: through Cluster Bootstrap on Kubernetes, through the seed nodes, or, with
+   * neither, by joining itself to form a cluster of one. Completes when this node is Up.
+   */
+  private static CompletionStage<Void> joinCluster(
+      ActorSystem<Void> system, CairnSettings settings) {
     CompletableFuture<Void> up = new CompletableFuture<>();
     org.apache.pekko.cluster.Cluster classic =
         org.apache.pekko.cluster.Cluster.get(system.classicSystem());
     classic.registerOnMemberUp(() -> up.complete(null));
-    if (system.settings().config().getStringList("pekko.cluster.seed-nodes").isEmpty()) {
+    if (settings.kubernetesBootstrap()) {
+      PekkoManagement.get(system.classicSystem()).start();
+      ClusterBootstrap.get(system.classicSystem()).start();
+    } else if (settings.seedNodes().isEmpty()) {
       Cluster cluster = Cluster.get(system);
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
     }

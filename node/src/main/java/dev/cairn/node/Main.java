@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "Cairn 0.1.0",
     description = "Event-sourced JSON documents behind a REST front door, on Apache Pekko.",
-    subcommands = {ServeCommand.class, MigrateCommand.class})
+    subcommands = {ServeCommand.class, MigrateCommand.class, DevClusterCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {

@@ -41,6 +41,21 @@ final class NodeOptions {
       description = "JDBC URL of the journal database (env CAIRN_DB_URL, default embedded H2)")
   String dbUrl;
 
+  @Option(names = "--db-user", description = "database user (env CAIRN_DB_USER, default cairn)")
+  String dbUser;
+
+  @Option(
+      names = "--db-password",
+      description = "database password (env CAIRN_DB_PASSWORD; prefer the variable)")
+  String dbPassword;
+
+  @Option(
+      names = "--seed-nodes",
+      description =
+          "host:port,... of the cluster's seed nodes (env CAIRN_SEED_NODES; none: a cluster of"
+              + " one)")
+  String seedNodes;
+
   Config config() {
     Map<String, Object> overrides = new HashMap<>();
     put(overrides, "cairn.http.port", httpPort);
@@ -49,6 +64,9 @@ final class NodeOptions {
     put(overrides, "cairn.cluster.port", clusterPort);
     put(overrides, "cairn.cluster.host", clusterHost);
     put(overrides, "cairn.db.url", dbUrl);
+    put(overrides, "cairn.db.user", dbUser);
+    put(overrides, "cairn.db.password", dbPassword);
+    put(overrides, "cairn.cluster.seed-nodes", seedNodes);
     return CairnSettings.load(overrides);
   }
 

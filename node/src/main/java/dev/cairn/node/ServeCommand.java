@@ -1,5 +1,6 @@
 package dev.cairn.node;
 
+import dev.cairn.config.CairnSettings;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,17 +14,27 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     CairnNode node = CairnNode.start(options.config());
+    CairnSettings settings = node.settings();
     System.out.printf(
-        "Cairn node ready: http://%s:%d (cluster port %d, data %s)%n",
+        "Cairn node ready: http://%s:%d (cluster %s:%d, journal %s)%n",
         node.httpHost(),
         node.httpPort(),
-        node.settings().clusterPort(),
-        node.settings().database().kind() == dev.cairn.config.CairnSettings.Database.Kind.H2
-                && node.settings().database().url().contains(node.settings().dataDir().toString())
-            ? node.settings().dataDir()
-            : node.settings().database().url());
+        settings.clusterHost(),
+        node.clusterPort(),
+        journal(settings));
     System.out.flush();
     node.whenTerminated().toCompletableFuture().join();
     return 0;
+  }
+
+  /** Where the journal is, without credentials: a JDBC URL's query may carry a password. */
+  private static String journal(CairnSettings settings) {
+    String url = settings.database().url();
+    if (settings.database().kind() == CairnSettings.Database.Kind.H2
+        && url.contains(settings.dataDir().toString())) {
+      return "H2 in " + settings.dataDir();
+    }
+    int query = url.indexOf('?');
+    return query < 0 ? url : url.substring(0, query);
   }
 }

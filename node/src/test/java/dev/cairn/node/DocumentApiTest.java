@@ -11,21 +11,30 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The document API end to end: a real node on a real port over a real H2 journal. */
-class DocumentApiTest {
+/**
+ * The document API end to end: a real node on a real port over a real journal. Run once per journal
+ * database by the subclasses ({@link H2DocumentApiTest}, {@link PostgresDocumentApiTest}).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class DocumentApiTest {
 
-  @TempDir static Path dataDir;
-  static TestNode node;
+  TestNode node;
+
+  /** Settings for the node under test besides ports and data directory. */
+  abstract Map<String, Object> journalSettings();
 
   @BeforeAll
-  static void startNode() throws Exception {
-    node = TestNode.start(dataDir, Map.of("cairn.http.max-body-size", "64KiB"));
+  void startNode(@TempDir Path dataDir) throws Exception {
+    Map<String, Object> settings = new java.util.HashMap<>(journalSettings());
+    settings.put("cairn.http.max-body-size", "64KiB");
+    node = TestNode.start(dataDir, settings);
   }
 
   @AfterAll
-  static void stopNode() throws Exception {
+  void stopNode() throws Exception {
     node.close();
   }
 

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -33,26 +34,27 @@ final class NodeProcess implements AutoCloseable {
     reader.start();
   }
 
+  /**
+   * A node of its own: a cluster of one on an H2 journal in {@code dataDir}, ports chosen by the
+   * OS.
+   */
   static NodeProcess start(String name, Path dataDir) throws IOException {
+    return start(name, List.of("--http-port=0", "--cluster-port=0", "--data-dir=" + dataDir));
+  }
+
+  /** A node with the given {@code cairn serve} options. */
+  static NodeProcess start(String name, List<String> options) throws IOException {
     String jar = System.getProperty("cairn.jar", "target/cairn-node.jar");
     if (!Files.exists(Path.of(jar))) {
       throw new IllegalStateException("the runnable jar " + jar + " is built by `mvn package`");
     }
     Path logs = Path.of("target", "it-logs");
     Files.createDirectories(logs);
-    Process process =
-        new ProcessBuilder(
-                List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx512m",
-                    "-jar",
-                    jar,
-                    "serve",
-                    "--http-port=0",
-                    "--cluster-port=0",
-                    "--data-dir=" + dataDir))
-            .redirectErrorStream(true)
-            .start();
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(List.of("-Xmx384m", "-XX:+UseSerialGC", "-jar", jar, "serve"));
+    command.addAll(options);
+    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     return new NodeProcess(process, logs.resolve(name + "-" + process.pid() + ".log"));
   }
 
@@ -82,6 +84,14 @@ final class NodeProcess implements AutoCloseable {
       throw new AssertionError("the node did not stop within 60 s of SIGTERM:\n" + output);
     }
     return process.exitValue();
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
   }
 
   String output() {

@@ -13,6 +13,7 @@ public enum Problem {
   DELETED("deleted", "The document is deleted"),
   VERSION_NOT_FOUND("version-not-found", "No such version of the document"),
   NO_SUCH_ROUTE("no-such-route", "No such resource"),
+  MEMBER_NOT_FOUND("member-not-found", "No such cluster member"),
   METHOD_NOT_ALLOWED("method-not-allowed", "Method not allowed on this resource"),
   ALREADY_EXISTS("already-exists", "The document already exists"),
   VERSION_MISMATCH("version-mismatch", "The document is not at the expected version"),

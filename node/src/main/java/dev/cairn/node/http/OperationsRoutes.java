@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -18,11 +20,14 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 public final class OperationsRoutes extends AllDirectives {
 
-  private final BooleanSupplier ready;
+  private final Supplier<CompletionStage<Optional<String>>> notReadyBecause;
   private final byte[] openApi;
 
-  public OperationsRoutes(BooleanSupplier ready) {
-    this.ready = ready;
+  /**
+   * @param notReadyBecause completes with why the node cannot serve yet, or empty when it can
+   */
+  public OperationsRoutes(Supplier<CompletionStage<Optional<String>>> notReadyBecause) {
+    this.notReadyBecause = notReadyBecause;
     this.openApi = resource("openapi.json");
   }
 
@@ -41,18 +46,18 @@ public final class OperationsRoutes extends AllDirectives {
             () ->
                 concat(
                     path("alive", () -> get(() -> complete(status("alive")))),
-                    path(
-                        "ready",
-                        () ->
-                            get(
-                                () ->
-                                    ready.getAsBoolean()
-                                        ? complete(status("ready"))
-                                        : complete(
-                                            ProblemResponses.of(
-                                                Problem.UNAVAILABLE,
-                                                "the node is not an Up member of its cluster yet",
-                                                "/health/ready")))))));
+                    path("ready", () -> get(() -> extractRequest(request -> ready()))))));
+  }
+
+  private Route ready() {
+    return completeWithFuture(
+        notReadyBecause
+            .get()
+            .thenApply(
+                reason ->
+                    reason
+                        .map(why -> ProblemResponses.of(Problem.UNAVAILABLE, why, "/health/ready"))
+                        .orElseGet(() -> status("ready"))));
   }
 
   private static HttpResponse status(String status) {

@@ -39,7 +39,8 @@ final class ProblemResponses {
   static StatusCode status(Problem problem) {
     return switch (problem) {
       case MALFORMED_JSON, INVALID_NAME, INVALID_PARAMETER -> StatusCodes.BAD_REQUEST;
-      case NOT_FOUND, DELETED, VERSION_NOT_FOUND, NO_SUCH_ROUTE -> StatusCodes.NOT_FOUND;
+      case NOT_FOUND, DELETED, VERSION_NOT_FOUND, NO_SUCH_ROUTE, MEMBER_NOT_FOUND ->
+          StatusCodes.NOT_FOUND;
       case METHOD_NOT_ALLOWED -> StatusCodes.METHOD_NOT_ALLOWED;
       case ALREADY_EXISTS, VERSION_MISMATCH -> StatusCodes.PRECONDITION_FAILED;
       case BODY_TOO_LARGE -> StatusCodes.PAYLOAD_TOO_LARGE;

