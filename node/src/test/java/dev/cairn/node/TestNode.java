@@ -33,6 +33,10 @@ final class TestNode extends TestClient implements AutoCloseable {
     return new TestNode(CairnNode.start(CairnSettings.load(overrides)));
   }
 
+  CairnNode node() {
+    return node;
+  }
+
   @Override
   public void close() throws Exception {
     node.close();

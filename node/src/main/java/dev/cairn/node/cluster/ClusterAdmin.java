@@ -72,7 +72,8 @@ public final class ClusterAdmin {
     Address wanted;
     try {
       wanted = AddressFromURIString.parse(full);
-    } catch (RuntimeException malformed) {
+    } catch (Exception malformed) {
+      // Scala's parser throws java.net.MalformedURLException, a checked exception, undeclared.
       return Optional.empty();
     }
     return StreamSupport.stream(cluster.state().getMembers().spliterator(), false)

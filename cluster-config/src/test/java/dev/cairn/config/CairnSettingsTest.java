@@ -1,0 +1,110 @@
+package dev.cairn.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** How settings are read, derived and refused. */
+class CairnSettingsTest {
+
+  @Test
+  void theDefaultsServeOnLoopbackWithADurableH2UnderTheDataDirectory() {
+    CairnSettings settings = CairnSettings.from(CairnSettings.load(Map.of()));
+
+    assertThat(settings.httpHost()).isEqualTo("127.0.0.1");
+    assertThat(settings.httpPort()).isEqualTo(8080);
+    assertThat(settings.clusterPort()).isEqualTo(2551);
+    assertThat(settings.maxBodySize()).isEqualTo(1024 * 1024);
+    assertThat(settings.askTimeout()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(settings.snapshotEvery()).isEqualTo(100);
+    assertThat(settings.seedNodes()).isEmpty();
+    assertThat(settings.database().kind()).isEqualTo(CairnSettings.Database.Kind.H2);
+    assertThat(settings.database().url())
+        .startsWith("jdbc:h2:file:" + settings.dataDir().resolve("cairn"))
+        .contains("WRITE_DELAY=0");
+  }
+
+  @Test
+  void overridesWinOverTheDefaults() {
+    CairnSettings settings =
+        CairnSettings.from(
+            CairnSettings.load(
+                Map.of(
+                    "cairn.http.port", 9000, "cairn.data-dir", "/tmp/x", "cairn.db.pool-size", 3)));
+
+    assertThat(settings.httpPort()).isEqualTo(9000);
+    assertThat(settings.dataDir().toString()).isEqualTo("/tmp/x");
+    assertThat(settings.database().url()).startsWith("jdbc:h2:file:/tmp/x/cairn;");
+    assertThat(settings.database().poolSize()).isEqualTo(3);
+  }
+
+  @Test
+  void theJournalPluginsShareOnePoolOfTheConfiguredDatabase() {
+    Config config =
+        CairnSettings.load(
+            Map.of("cairn.db.url", "jdbc:postgresql://db:5432/cairn", "cairn.db.pool-size", 4));
+    Config shared = config.getConfig("pekko-persistence-jdbc.shared-databases.cairn");
+
+    assertThat(CairnSettings.from(config).database().kind())
+        .isEqualTo(CairnSettings.Database.Kind.POSTGRESQL);
+    assertThat(shared.getString("profile")).isEqualTo("slick.jdbc.PostgresProfile$");
+    assertThat(shared.getString("db.url")).isEqualTo("jdbc:postgresql://db:5432/cairn");
+    assertThat(shared.getInt("db.maxConnections")).isEqualTo(4);
+    for (String plugin :
+        new String[] {"jdbc-journal", "jdbc-snapshot-store", "jdbc-read-journal"}) {
+      assertThat(config.getString(plugin + ".use-shared-db")).isEqualTo("cairn");
+    }
+  }
+
+  @Test
+  void seedNodesBecomePekkoAddresses() {
+    CairnSettings settings =
+        CairnSettings.from(
+            CairnSettings.load(Map.of("cairn.cluster.seed-nodes", "10.0.0.1:2551, node-b:2552")));
+
+    assertThat(settings.seedNodes())
+        .containsExactly("pekko://cairn@10.0.0.1:2551", "pekko://cairn@node-b:2552");
+  }
+
+  @Test
+  void aMalformedSeedListIsRefusedWithTheExpectedForm() {
+    assertThatThrownBy(() -> CairnSettings.load(Map.of("cairn.cluster.seed-nodes", "node-a")))
+        .isInstanceOf(ConfigException.BadValue.class)
+        .hasMessageContaining("host:port");
+  }
+
+  @Test
+  void anUnsupportedDatabaseIsRefused() {
+    assertThatThrownBy(() -> CairnSettings.load(Map.of("cairn.db.url", "jdbc:mysql://x/y")))
+        .isInstanceOf(ConfigException.BadValue.class)
+        .hasMessageContaining("jdbc:postgresql:");
+  }
+
+  @Test
+  void theSplitBrainResolverIsOnWithKeepMajority() {
+    Config config = CairnSettings.load(Map.of());
+
+    assertThat(config.getString("pekko.cluster.downing-provider-class"))
+        .isEqualTo("org.apache.pekko.cluster.sbr.SplitBrainResolverProvider");
+    assertThat(config.getString("pekko.cluster.split-brain-resolver.active-strategy"))
+        .isEqualTo("keep-majority");
+  }
+
+  @Test
+  void kubernetesBootstrapDiscoversPodsThroughTheKubernetesApi() {
+    Config config = CairnSettings.load(Map.of("cairn.cluster.kubernetes-bootstrap", true));
+
+    assertThat(CairnSettings.from(config).kubernetesBootstrap()).isTrue();
+    assertThat(
+            config.getString(
+                "pekko.management.cluster.bootstrap.contact-point-discovery.discovery-method"))
+        .isEqualTo("kubernetes-api");
+    assertThat(config.getString("pekko.discovery.kubernetes-api.pod-label-selector"))
+        .isEqualTo("app=%s");
+  }
+}
