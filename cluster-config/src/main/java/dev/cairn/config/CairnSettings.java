@@ -28,6 +28,8 @@ public record CairnSettings(
     Path dataDir,
     Database database,
     int snapshotEvery,
+    boolean strictCollections,
+    Duration collectionCacheTtl,
     int historyMaxPageSize) {
 
   /** The actor system's name: part of every node's cluster address. */
@@ -39,15 +41,17 @@ public record CairnSettings(
 
     /** The databases Cairn can keep its journal in. */
     public enum Kind {
-      H2("slick.jdbc.H2Profile$", "org.h2.Driver"),
-      POSTGRESQL("slick.jdbc.PostgresProfile$", "org.postgresql.Driver");
+      H2("slick.jdbc.H2Profile$", "org.h2.Driver", "h2-dialect"),
+      POSTGRESQL("slick.jdbc.PostgresProfile$", "org.postgresql.Driver", "postgres-dialect");
 
       final String slickProfile;
       final String driver;
+      final String projectionDialect;
 
-      Kind(String slickProfile, String driver) {
+      Kind(String slickProfile, String driver, String projectionDialect) {
         this.slickProfile = slickProfile;
         this.driver = driver;
+        this.projectionDialect = projectionDialect;
       }
     }
   }
@@ -90,6 +94,8 @@ public record CairnSettings(
             c.getInt("db.pool-size"),
             c.getBoolean("db.migrate-on-start")),
         c.getInt("entity.snapshot-every"),
+        c.getBoolean("collections.strict"),
+        c.getDuration("collections.cache-ttl"),
         c.getInt("history.max-page-size"));
   }
 
@@ -137,6 +143,7 @@ public record CairnSettings(
     derived.put("cairn.db.kind", kind.name());
     derived.put("cairn.db.profile", kind.slickProfile);
     derived.put("cairn.db.driver", kind.driver);
+    derived.put("pekko.projection.jdbc.dialect", kind.projectionDialect);
     return derived;
   }
 }

@@ -5,14 +5,21 @@ import dev.cairn.config.CairnSettings;
 import dev.cairn.node.cluster.ClusterAdmin;
 import dev.cairn.node.http.AdminRoutes;
 import dev.cairn.node.http.ApiRoutes;
+import dev.cairn.node.http.ChangeFeedRoutes;
+import dev.cairn.node.http.CollectionRoutes;
 import dev.cairn.node.http.DocumentRoutes;
 import dev.cairn.node.http.OperationsRoutes;
 import dev.cairn.node.http.RequestBodies;
+import dev.cairn.persistence.ChangeFeed;
+import dev.cairn.persistence.CollectionEntity;
+import dev.cairn.persistence.Collections;
 import dev.cairn.persistence.DocumentEntity;
 import dev.cairn.persistence.DocumentHistory;
 import dev.cairn.persistence.Documents;
+import dev.cairn.persistence.JournalDatabase;
 import dev.cairn.persistence.JournalHealth;
 import dev.cairn.persistence.JournalSchema;
+import dev.cairn.persistence.readmodel.ReadModel;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -69,11 +76,18 @@ public final class CairnNode implements AutoCloseable {
       joinCluster(system, settings)
           .toCompletableFuture()
           .get(JOIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      DocumentEntity.init(system, settings.snapshotEvery());
+      JournalDatabase database = new JournalDatabase(system);
+      Collections collections =
+          new Collections(system, settings.askTimeout(), settings.collectionCacheTtl());
+      CollectionEntity.init(system);
+      DocumentEntity.init(
+          system, collection -> collections.snapshotEvery(collection, settings.snapshotEvery()));
+      ReadModel.start(system, database);
+      ReadModel.startIndexRepair(system, database);
       ServerBinding binding =
           Http.get(system)
               .newServerAt(settings.httpHost(), settings.httpPort())
-              .bind(routes(system, settings))
+              .bind(routes(system, settings, database, collections))
               .toCompletableFuture()
               .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
               .addToCoordinatedShutdown(settings.drainTimeout(), system);
@@ -117,23 +131,36 @@ public final class CairnNode implements AutoCloseable {
     system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 
-  private static Route routes(ActorSystem<Void> system, CairnSettings settings) {
-    Documents documents = new Documents(system, new DocumentHistory(system), settings.askTimeout());
+  private static Route routes(
+      ActorSystem<Void> system,
+      CairnSettings settings,
+      JournalDatabase database,
+      Collections collections) {
+    Documents documents =
+        new Documents(
+            system,
+            new DocumentHistory(system),
+            collections,
+            settings.askTimeout(),
+            settings.strictCollections());
+    ReadModel readModel = new ReadModel(database);
+    RequestBodies bodies = new RequestBodies(settings.maxBodySize(), system);
     return new ApiRoutes(
+            new CollectionRoutes(collections, readModel, bodies).route(),
+            new ChangeFeedRoutes(new ChangeFeed(system)).route(),
             new DocumentRoutes(
-                    documents,
-                    new RequestBodies(settings.maxBodySize(), system),
-                    settings.historyMaxPageSize())
+                    documents, collections, readModel, bodies, settings.historyMaxPageSize())
                 .route(),
             new AdminRoutes(new ClusterAdmin(system)).route(),
-            new OperationsRoutes(readiness(system)).route())
+            new OperationsRoutes(readiness(system, database)).route())
         .route();
   }
 
   /** Ready when this node is an Up member and the journal database answers. */
-  private static Supplier<CompletionStage<Optional<String>>> readiness(ActorSystem<Void> system) {
+  private static Supplier<CompletionStage<Optional<String>>> readiness(
+      ActorSystem<Void> system, JournalDatabase database) {
     Cluster cluster = Cluster.get(system);
-    JournalHealth journal = new JournalHealth(system);
+    JournalHealth journal = new JournalHealth(database);
     return () -> {
       MemberStatus status = cluster.selfMember().status();
       if (status != MemberStatus.up()) {

@@ -607,7 +607,8 @@ abstract class DocumentApiTest {
       assertThat(node.put("/v1/notes/" + "i".repeat(129), "{}").problem())
           .isEqualTo("invalid-name");
       assertThat(node.get("/v1/notes/a%20b").problem()).isEqualTo("invalid-name");
-      assertThat(node.post("/v1/_changes", "{}").problem()).isEqualTo("invalid-name");
+      assertThat(node.post("/v1/_other", "{}").problem()).isEqualTo("invalid-name");
+      assertThat(node.post("/v1/_changes", "{}").problem()).isEqualTo("method-not-allowed");
     }
 
     @Test

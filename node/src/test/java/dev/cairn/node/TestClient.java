@@ -73,6 +73,88 @@ class TestClient {
     }
   }
 
+  /** Status and headers only, the body left unread: for streams that do not end. */
+  HttpResponseView statusOf(HttpRequest request) {
+    try {
+      HttpResponse<java.io.InputStream> response =
+          HTTP.send(request, HttpResponse.BodyHandlers.ofInputStream());
+      response.body().close();
+      return new HttpResponseView(response.statusCode(), response.headers(), "");
+    } catch (IOException e) {
+      throw new AssertionError("request failed: " + request, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /** One Server-Sent Event as a client receives it. */
+  record SseEvent(String id, String event, String data) {
+    com.fasterxml.jackson.databind.JsonNode json() {
+      try {
+        return dev.cairn.protocol.Json.mapper().readTree(data);
+      } catch (Exception e) {
+        throw new AssertionError("not JSON: " + data, e);
+      }
+    }
+  }
+
+  /**
+   * Connects to an event stream, reads {@code count} events (heartbeats are not events) and
+   * disconnects, as a client whose connection drops would.
+   */
+  java.util.List<SseEvent> events(String path, int count, String... headers) {
+    java.util.concurrent.CompletableFuture<java.util.List<SseEvent>> read =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> readEvents(path, count, headers));
+    try {
+      return read.get(60, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      read.cancel(true);
+      throw new AssertionError("fewer than " + count + " events from " + path + " within 60 s");
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new AssertionError("event stream failed: " + path, e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  private java.util.List<SseEvent> readEvents(String path, int count, String... headers) {
+    java.util.List<SseEvent> events = new java.util.ArrayList<>();
+    HttpRequest request =
+        request(path, headers).header("Accept", "text/event-stream").GET().build();
+    try (java.util.stream.Stream<String> lines =
+        HTTP.send(request, HttpResponse.BodyHandlers.ofLines()).body()) {
+      java.util.Iterator<String> it = lines.iterator();
+      String id = null;
+      String event = null;
+      StringBuilder data = new StringBuilder();
+      while (events.size() < count && it.hasNext()) {
+        String line = it.next();
+        if (line.isEmpty()) {
+          if (data.length() > 0) {
+            events.add(new SseEvent(id, event, data.toString()));
+          }
+          id = null;
+          event = null;
+          data.setLength(0);
+        } else if (line.startsWith("id:")) {
+          id = line.substring(3).trim();
+        } else if (line.startsWith("event:")) {
+          event = line.substring(6).trim();
+        } else if (line.startsWith("data:")) {
+          data.append(line.substring(5));
+        }
+      }
+    } catch (IOException e) {
+      throw new AssertionError("event stream failed: " + path, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+    return events;
+  }
+
   HttpRequest.Builder request(String path, String... headers) {
     HttpRequest.Builder builder = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30));
     for (int i = 0; i < headers.length; i += 2) {

@@ -1,8 +1,10 @@
 package dev.cairn.persistence;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.protocol.CairnSerializable;
 import dev.cairn.protocol.DocumentKey;
 import dev.cairn.protocol.Problem;
+import dev.cairn.protocol.Violation;
 import dev.cairn.protocol.command.DocumentCommand;
 import dev.cairn.protocol.command.Preconditions;
 import dev.cairn.protocol.command.WriteContext;
@@ -11,9 +13,12 @@ import dev.cairn.protocol.event.EventMetadata;
 import dev.cairn.protocol.reply.DocumentReply;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.ToIntFunction;
+import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -63,13 +68,20 @@ public final class DocumentEntity
     this.clock = clock;
   }
 
-  /** Registers the entity type with Cluster Sharding on this node. */
-  public static void init(ActorSystem<?> system, int snapshotEvery) {
+  /**
+   * Registers the entity type with Cluster Sharding on this node.
+   *
+   * @param snapshotEvery a collection's snapshot interval, asked when one of its documents starts
+   */
+  public static void init(ActorSystem<?> system, ToIntFunction<String> snapshotEvery) {
     ClusterSharding.get(system)
         .init(
             Entity.of(
                 TYPE_KEY,
-                context -> create(DocumentKey.ofEntityId(context.getEntityId()), snapshotEvery)));
+                context -> {
+                  DocumentKey key = DocumentKey.ofEntityId(context.getEntityId());
+                  return create(key, snapshotEvery.applyAsInt(key.collection()));
+                }));
   }
 
   public static Behavior<Command> create(DocumentKey key, int snapshotEvery) {
@@ -149,6 +161,10 @@ public final class DocumentEntity
     }
     EventMetadata meta = metadata(write.context());
     if (write instanceof DocumentCommand.Put put) {
+      DocumentReply.Rejected invalid = schemaViolations(state, write, put.data());
+      if (invalid != null) {
+        return Decision.refuse(invalid);
+      }
       return Decision.write(
           state.isLive()
               ? new DocumentEvent.Replaced(put.data(), meta)
@@ -161,11 +177,16 @@ public final class DocumentEntity
       return Decision.refuse(absent(state));
     }
     if (write instanceof DocumentCommand.Patch patch) {
+      ObjectNode patched;
       try {
-        DocumentPatch.apply(patch.format(), patch.patch(), state.data());
+        patched = DocumentPatch.apply(patch.format(), patch.patch(), state.data());
       } catch (DocumentPatch.Failed e) {
         return Decision.refuse(
             new DocumentReply.Rejected(Problem.INVALID_PATCH, e.getMessage(), state.version()));
+      }
+      DocumentReply.Rejected invalid = schemaViolations(state, write, patched);
+      if (invalid != null) {
+        return Decision.refuse(invalid);
       }
       return Decision.write(new DocumentEvent.Patched(patch.format(), patch.patch(), meta));
     }
@@ -183,7 +204,33 @@ public final class DocumentEntity
                   state.version())
               : absent(state));
     }
+    DocumentReply.Rejected invalid = schemaViolations(state, revert, revert.data());
+    if (invalid != null) {
+      return Decision.refuse(invalid);
+    }
     return Decision.write(new DocumentEvent.Reverted(revert.toVersion(), revert.data(), meta));
+  }
+
+  /** The refusal of content that breaks the collection's schema, or null if it satisfies it. */
+  private DocumentReply.Rejected schemaViolations(
+      DocumentState state, DocumentCommand.Write write, ObjectNode content) {
+    if (write.context().schema() == null) {
+      return null;
+    }
+    List<Violation> violations = DocumentSchemas.violations(write.context().schema(), content);
+    if (violations.isEmpty()) {
+      return null;
+    }
+    return new DocumentReply.Rejected(
+        Problem.SCHEMA_VIOLATION,
+        "the document does not satisfy the schema of collection "
+            + key.collection()
+            + ": "
+            + violations.stream()
+                .map(v -> (v.path().isEmpty() ? "(document)" : v.path()) + " " + v.message())
+                .collect(Collectors.joining("; ")),
+        state.version(),
+        violations);
   }
 
   private DocumentReply.Rejected unmetPrecondition(DocumentState state, Preconditions expected) {

@@ -11,6 +11,9 @@ public final class DocumentTags {
 
   public static final int SLICES = 8;
 
+  /** The tag of every document event, in journal order: the change feed's source. */
+  public static final String ALL = "documents";
+
   private DocumentTags() {}
 
   public static String sliceTag(int slice) {
@@ -18,6 +21,6 @@ public final class DocumentTags {
   }
 
   static Set<String> forPersistenceId(String persistenceId) {
-    return Set.of(sliceTag(Math.floorMod(persistenceId.hashCode(), SLICES)));
+    return Set.of(sliceTag(Math.floorMod(persistenceId.hashCode(), SLICES)), ALL);
   }
 }

@@ -1,7 +1,9 @@
 package dev.cairn.persistence;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.protocol.DocumentKey;
 import dev.cairn.protocol.Problem;
+import dev.cairn.protocol.collection.CollectionDefinition;
 import dev.cairn.protocol.command.DocumentCommand;
 import dev.cairn.protocol.command.Preconditions;
 import dev.cairn.protocol.command.WriteContext;
@@ -25,12 +27,24 @@ public final class Documents {
 
   private final ClusterSharding sharding;
   private final DocumentHistory history;
+  private final Collections collections;
   private final Duration askTimeout;
+  private final boolean strict;
 
-  public Documents(ActorSystem<?> system, DocumentHistory history, Duration askTimeout) {
+  /**
+   * @param strict refuse writes to collections that are not defined
+   */
+  public Documents(
+      ActorSystem<?> system,
+      DocumentHistory history,
+      Collections collections,
+      Duration askTimeout,
+      boolean strict) {
     this.sharding = ClusterSharding.get(system);
     this.history = history;
+    this.collections = collections;
     this.askTimeout = askTimeout;
+    this.strict = strict;
   }
 
   public CompletionStage<DocumentReply> get(DocumentKey key) {
@@ -42,6 +56,28 @@ public final class Documents {
    * whose first result is no longer current is answered with that first result, read from history.
    */
   public CompletionStage<DocumentReply> write(DocumentKey key, DocumentCommand.Write write) {
+    return collections
+        .definition(key.collection())
+        .thenCompose(
+            definition -> {
+              if (definition.isEmpty() && strict) {
+                return CompletableFuture.completedFuture(
+                    new DocumentReply.Rejected(
+                        Problem.UNDEFINED_COLLECTION,
+                        "the collection "
+                            + key.collection()
+                            + " is not defined and this server accepts writes only to defined"
+                            + " collections; define it with PUT /v1/_collections/"
+                            + key.collection(),
+                        0));
+              }
+              JsonNode schema = definition.map(CollectionDefinition::schema).orElse(null);
+              return writeChecked(key, write.withContext(write.context().withSchema(schema)));
+            });
+  }
+
+  private CompletionStage<DocumentReply> writeChecked(
+      DocumentKey key, DocumentCommand.Write write) {
     return ask(key, write)
         .thenCompose(
             reply ->

@@ -20,6 +20,10 @@ public enum Problem {
   BODY_TOO_LARGE("body-too-large", "The request body is too large"),
   UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", "Unsupported content type"),
   NOT_AN_OBJECT("not-an-object", "A document must be a JSON object"),
+  SCHEMA_VIOLATION("schema-violation", "The document does not satisfy the collection's schema"),
+  INVALID_DEFINITION("invalid-definition", "The collection definition is not valid"),
+  UNDEFINED_COLLECTION("undefined-collection", "The collection is not defined"),
+  INVALID_QUERY("invalid-query", "The list query is not valid"),
   INVALID_PATCH("invalid-patch", "The patch cannot be applied"),
   NOT_REVERTIBLE("not-revertible", "That version cannot be reverted to"),
   IDEMPOTENCY_KEY_REUSED(

@@ -4,9 +4,12 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cairn.persistence.Collections;
 import dev.cairn.persistence.DocumentHistory.VersionedEvent;
 import dev.cairn.persistence.DocumentState;
 import dev.cairn.persistence.Documents;
+import dev.cairn.persistence.readmodel.DocumentQuery;
+import dev.cairn.persistence.readmodel.ReadModel;
 import dev.cairn.protocol.DocumentKey;
 import dev.cairn.protocol.Json;
 import dev.cairn.protocol.PatchFormat;
@@ -22,13 +25,14 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
@@ -36,7 +40,6 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
-import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
@@ -49,19 +52,34 @@ import org.apache.pekko.http.javadsl.server.Route;
  * curl localhost:8080/v1/notes/n1/events
  * </pre>
  */
-public final class DocumentRoutes extends AllDirectives {
+public final class DocumentRoutes extends ApiDirectives {
 
   static final String REQUEST_ID = "X-Request-Id";
+  static final String READ_MODEL_LAG = "Cairn-Read-Model-Lag";
   private static final String JSON = "application/json";
   private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
   private static final int DEFAULT_PAGE_SIZE = 100;
 
+  /** Paths of other resources under /v1 that this one must leave to them. */
+  private static final Set<String> SYSTEM_RESOURCES = Set.of("_collections", "_changes");
+
+  private static final Set<String> LIST_PARAMETERS = Set.of("sort", "limit", "cursor", "deleted");
+
   private final Documents documents;
+  private final Collections collections;
+  private final ReadModel readModel;
   private final RequestBodies bodies;
   private final int maxPageSize;
 
-  public DocumentRoutes(Documents documents, RequestBodies bodies, int maxPageSize) {
+  public DocumentRoutes(
+      Documents documents,
+      Collections collections,
+      ReadModel readModel,
+      RequestBodies bodies,
+      int maxPageSize) {
     this.documents = documents;
+    this.collections = collections;
+    this.readModel = readModel;
     this.bodies = bodies;
     this.maxPageSize = maxPageSize;
   }
@@ -73,9 +91,22 @@ public final class DocumentRoutes extends AllDirectives {
             pathPrefix(
                 segment(),
                 collection ->
-                    concat(
-                        pathEnd(() -> post(() -> respond(request -> create(collection, request)))),
-                        pathPrefix(segment(), id -> documentRoute(collection, id)))));
+                    SYSTEM_RESOURCES.contains(collection)
+                        ? reject()
+                        : concat(
+                            pathEnd(
+                                () ->
+                                    concat(
+                                        get(() -> respond(request -> list(collection, request))),
+                                        post(
+                                            () ->
+                                                respond(request -> create(collection, request))))),
+                            pathPrefix(
+                                segment(),
+                                id ->
+                                    SYSTEM_RESOURCES.contains(id)
+                                        ? reject()
+                                        : documentRoute(collection, id)))));
   }
 
   private Route documentRoute(String collection, String id) {
@@ -114,6 +145,69 @@ public final class DocumentRoutes extends AllDirectives {
     }
     return documents.get(key).thenApply(reply -> current(reply, request));
   }
+
+  /** A page of the collection from the read model, with how far the read model is behind. */
+  private CompletionStage<HttpResponse> list(String collection, HttpRequest request) {
+    checkCollection(collection);
+    Map<String, List<String>> parameters = request.getUri().query().toMultiMap();
+    List<DocumentQuery.Filter> filters = new ArrayList<>();
+    for (Map.Entry<String, List<String>> parameter : parameters.entrySet()) {
+      String name = parameter.getKey();
+      if (parameter.getValue().size() > 1) {
+        throw new DocumentQuery.Invalid("give " + name + " once");
+      }
+      if (name.startsWith("where.")) {
+        String[] parts = name.substring("where.".length()).split("\\.", 2);
+        filters.add(
+            new DocumentQuery.Filter(
+                parts[0], parts.length == 2 ? parts[1] : "eq", parameter.getValue().get(0)));
+      } else if (!LIST_PARAMETERS.contains(name)) {
+        throw new DocumentQuery.Invalid(
+            "unknown parameter "
+                + name
+                + "; a list takes where.<field>[.<op>], sort, limit, cursor and deleted");
+      }
+    }
+    List<DocumentQuery.Sort> sort = new ArrayList<>();
+    for (String key :
+        request.getUri().query().get("sort").map(v -> v.split(",")).orElse(new String[0])) {
+      boolean descending = key.startsWith("-");
+      sort.add(new DocumentQuery.Sort(descending ? key.substring(1) : key, descending));
+    }
+    int limit =
+        request
+            .getUri()
+            .query()
+            .get("limit")
+            .map(l -> (int) Math.min(positiveLong("limit", l), Integer.MAX_VALUE))
+            .orElse(DocumentQuery.DEFAULT_LIMIT);
+    boolean deleted = request.getUri().query().get("deleted").map("true"::equals).orElse(false);
+    String cursor = request.getUri().query().get("cursor").orElse(null);
+    return collections
+        .definition(collection)
+        .thenCompose(
+            definition -> {
+              DocumentQuery query =
+                  new DocumentQuery(
+                      collection,
+                      definition.map(d -> d.indexes()).orElse(Map.of()),
+                      filters,
+                      sort,
+                      limit,
+                      cursor,
+                      deleted);
+              return readModel
+                  .lagMillis()
+                  .thenCombine(
+                      readModel.list(query),
+                      (lag, page) ->
+                          json(StatusCodes.OK, new ListPage(page.items(), page.next()))
+                              .addHeader(RawHeader.create(READ_MODEL_LAG, Long.toString(lag))));
+            });
+  }
+
+  /** The body of a list response. */
+  record ListPage(List<JsonNode> items, String next) {}
 
   private CompletionStage<HttpResponse> create(String collection, HttpRequest request) {
     WriteContext context = context(request, "POST", null);
@@ -278,7 +372,8 @@ public final class DocumentRoutes extends AllDirectives {
 
   private static HttpResponse rejected(DocumentReply reply) {
     if (reply instanceof DocumentReply.Rejected rejected) {
-      throw new ApiException(rejected.problem(), rejected.detail(), rejected.currentVersion());
+      throw new ApiException(
+          rejected.problem(), rejected.detail(), rejected.currentVersion(), rejected.violations());
     }
     throw new IllegalStateException("unexpected reply " + reply);
   }
@@ -295,23 +390,7 @@ public final class DocumentRoutes extends AllDirectives {
 
   // --- request parts --------------------------------------------------------------------------
 
-  /** Runs a handler, turning anything it throws or fails with into a problem response. */
-  private Route respond(Function<HttpRequest, CompletionStage<HttpResponse>> handler) {
-    return extractRequest(
-        request -> {
-          String path = request.getUri().path();
-          CompletionStage<HttpResponse> response;
-          try {
-            response = handler.apply(request);
-          } catch (RuntimeException e) {
-            response = CompletableFuture.completedFuture(ProblemResponses.of(e, path));
-          }
-          return completeWithFuture(
-              response.exceptionally(failure -> ProblemResponses.of(failure, path)));
-        });
-  }
-
-  private static DocumentKey key(String collection, String id) {
+  static void checkCollection(String collection) {
     if (!DocumentKey.isCollectionName(collection)) {
       throw new ApiException(
           Problem.INVALID_NAME,
@@ -320,6 +399,10 @@ public final class DocumentRoutes extends AllDirectives {
               + "' is not a collection name: use 1 to 64 letters, digits, '_' or '-', starting"
               + " with a letter or digit (names starting with '_' are reserved)");
     }
+  }
+
+  private static DocumentKey key(String collection, String id) {
+    checkCollection(collection);
     if (!DocumentKey.isId(id)) {
       throw new ApiException(
           Problem.INVALID_NAME,
@@ -331,8 +414,7 @@ public final class DocumentRoutes extends AllDirectives {
     return new DocumentKey(collection, id);
   }
 
-  private static WriteContext context(
-      HttpRequest request, String operation, RequestBodies.Body body) {
+  static WriteContext context(HttpRequest request, String operation, RequestBodies.Body body) {
     String requestId = request.getHeader(REQUEST_ID).map(h -> h.value()).orElse(null);
     WriteContext context = WriteContext.of(requestId);
     Optional<String> key = request.getHeader("Idempotency-Key").map(h -> h.value());

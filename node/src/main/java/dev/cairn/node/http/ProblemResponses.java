@@ -1,8 +1,11 @@
 package dev.cairn.node.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.cairn.persistence.CollectionDefinitionReader;
+import dev.cairn.persistence.readmodel.DocumentQuery;
 import dev.cairn.protocol.Json;
 import dev.cairn.protocol.Problem;
+import dev.cairn.protocol.Violation;
 import dev.cairn.protocol.api.ProblemBody;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,14 +41,25 @@ final class ProblemResponses {
 
   static StatusCode status(Problem problem) {
     return switch (problem) {
-      case MALFORMED_JSON, INVALID_NAME, INVALID_PARAMETER -> StatusCodes.BAD_REQUEST;
-      case NOT_FOUND, DELETED, VERSION_NOT_FOUND, NO_SUCH_ROUTE, MEMBER_NOT_FOUND ->
+      case MALFORMED_JSON, INVALID_NAME, INVALID_PARAMETER, INVALID_QUERY ->
+          StatusCodes.BAD_REQUEST;
+      case NOT_FOUND,
+              DELETED,
+              VERSION_NOT_FOUND,
+              NO_SUCH_ROUTE,
+              MEMBER_NOT_FOUND,
+              UNDEFINED_COLLECTION ->
           StatusCodes.NOT_FOUND;
       case METHOD_NOT_ALLOWED -> StatusCodes.METHOD_NOT_ALLOWED;
       case ALREADY_EXISTS, VERSION_MISMATCH -> StatusCodes.PRECONDITION_FAILED;
       case BODY_TOO_LARGE -> StatusCodes.PAYLOAD_TOO_LARGE;
       case UNSUPPORTED_MEDIA_TYPE -> StatusCodes.UNSUPPORTED_MEDIA_TYPE;
-      case NOT_AN_OBJECT, INVALID_PATCH, NOT_REVERTIBLE, IDEMPOTENCY_KEY_REUSED ->
+      case NOT_AN_OBJECT,
+              INVALID_PATCH,
+              NOT_REVERTIBLE,
+              IDEMPOTENCY_KEY_REUSED,
+              SCHEMA_VIOLATION,
+              INVALID_DEFINITION ->
           StatusCodes.UNPROCESSABLE_ENTITY;
       case UNAVAILABLE -> StatusCodes.SERVICE_UNAVAILABLE;
       case INTERNAL -> StatusCodes.INTERNAL_SERVER_ERROR;
@@ -57,6 +71,15 @@ final class ProblemResponses {
   }
 
   static HttpResponse of(Problem problem, String detail, String path, Long currentVersion) {
+    return of(problem, detail, path, currentVersion, List.of());
+  }
+
+  static HttpResponse of(
+      Problem problem,
+      String detail,
+      String path,
+      Long currentVersion,
+      List<Violation> violations) {
     StatusCode status = status(problem);
     ProblemBody body =
         new ProblemBody(
@@ -65,7 +88,8 @@ final class ProblemResponses {
             status.intValue(),
             detail,
             path,
-            currentVersion == null || currentVersion == 0 ? null : currentVersion);
+            currentVersion == null || currentVersion == 0 ? null : currentVersion,
+            violations.isEmpty() ? null : violations);
     List<HttpHeader> headers = new ArrayList<>();
     if (problem == Problem.UNAVAILABLE) {
       headers.add(RetryAfter.create(1L));
@@ -83,7 +107,13 @@ final class ProblemResponses {
   static HttpResponse of(Throwable failure, String path) {
     Throwable cause = unwrap(failure);
     if (cause instanceof ApiException api) {
-      return of(api.problem(), api.getMessage(), path, api.currentVersion());
+      return of(api.problem(), api.getMessage(), path, api.currentVersion(), api.violations());
+    }
+    if (cause instanceof DocumentQuery.Invalid invalid) {
+      return of(Problem.INVALID_QUERY, invalid.getMessage(), path);
+    }
+    if (cause instanceof CollectionDefinitionReader.Invalid invalid) {
+      return of(Problem.INVALID_DEFINITION, invalid.getMessage(), path, null, invalid.violations());
     }
     if (cause instanceof EntityStreamSizeException tooLarge) {
       return of(

@@ -30,27 +30,50 @@ public sealed interface DocumentCommand extends CairnSerializable {
     Preconditions preconditions();
 
     WriteContext context();
+
+    /** The same write in another context (the front door adds the collection's schema). */
+    Write withContext(WriteContext context);
   }
 
   /** Creates the document, or replaces its whole content. */
-  record Put(ObjectNode data, Preconditions preconditions, WriteContext context) implements Write {}
+  record Put(ObjectNode data, Preconditions preconditions, WriteContext context) implements Write {
+    @Override
+    public Put withContext(WriteContext other) {
+      return new Put(data, preconditions, other);
+    }
+  }
 
   /** Changes part of the document; the patch has been checked to be well-formed JSON. */
   record Patch(
       PatchFormat format, JsonNode patch, Preconditions preconditions, WriteContext context)
-      implements Write {}
+      implements Write {
+    @Override
+    public Patch withContext(WriteContext other) {
+      return new Patch(format, patch, preconditions, other);
+    }
+  }
 
   /**
    * Leaves a tombstone: the document reads as deleted, its history stays, a later Put recreates.
    */
-  record Delete(Preconditions preconditions, WriteContext context) implements Write {}
+  record Delete(Preconditions preconditions, WriteContext context) implements Write {
+    @Override
+    public Delete withContext(WriteContext other) {
+      return new Delete(preconditions, other);
+    }
+  }
 
   /**
    * Writes a new version equal to an earlier one. The caller has read {@code data} from the journal
    * at {@code toVersion}; the entity checks that such a version exists.
    */
   record Revert(long toVersion, ObjectNode data, Preconditions preconditions, WriteContext context)
-      implements Write {}
+      implements Write {
+    @Override
+    public Revert withContext(WriteContext other) {
+      return new Revert(toVersion, data, preconditions, other);
+    }
+  }
 
   /** Reads the current state; answered with {@code Found} or {@code Rejected}. */
   enum Get implements DocumentCommand {

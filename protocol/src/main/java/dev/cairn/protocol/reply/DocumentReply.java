@@ -3,6 +3,8 @@ package dev.cairn.protocol.reply;
 import dev.cairn.protocol.CairnSerializable;
 import dev.cairn.protocol.Document;
 import dev.cairn.protocol.Problem;
+import dev.cairn.protocol.Violation;
+import java.util.List;
 
 /** How a document entity answers a command. */
 public sealed interface DocumentReply extends CairnSerializable {
@@ -29,5 +31,15 @@ public sealed interface DocumentReply extends CairnSerializable {
    *
    * @param currentVersion the document's version when it refused, for the caller's ETag
    */
-  record Rejected(Problem problem, String detail, long currentVersion) implements DocumentReply {}
+  record Rejected(Problem problem, String detail, long currentVersion, List<Violation> violations)
+      implements DocumentReply {
+
+    public Rejected(Problem problem, String detail, long currentVersion) {
+      this(problem, detail, currentVersion, List.of());
+    }
+
+    public Rejected {
+      violations = violations == null ? List.of() : List.copyOf(violations);
+    }
+  }
 }

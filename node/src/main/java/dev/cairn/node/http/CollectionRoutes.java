@@ -1,0 +1,103 @@
+package dev.cairn.node.http;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import dev.cairn.persistence.CollectionDefinitionReader;
+import dev.cairn.persistence.Collections;
+import dev.cairn.persistence.readmodel.ReadModel;
+import dev.cairn.protocol.collection.CollectionReply;
+import dev.cairn.protocol.command.Preconditions;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * Collection definitions under {@code /v1/_collections}: a JSON Schema, index fields and a snapshot
+ * interval per collection, event-sourced like documents.
+ *
+ * <pre>
+ * curl -X PUT localhost:8080/v1/_collections/products -H 'Content-Type: application/json' \
+ *   -d '{"indexes": {"price": {"path": "/price", "type": "number"}}}'
+ * curl localhost:8080/v1/_collections
+ * </pre>
+ */
+public final class CollectionRoutes extends ApiDirectives {
+
+  private final Collections collections;
+  private final ReadModel readModel;
+  private final RequestBodies bodies;
+
+  public CollectionRoutes(Collections collections, ReadModel readModel, RequestBodies bodies) {
+    this.collections = collections;
+    this.readModel = readModel;
+    this.bodies = bodies;
+  }
+
+  public Route route() {
+    return pathPrefix(
+        "v1",
+        () ->
+            pathPrefix(
+                "_collections",
+                () ->
+                    concat(
+                        pathEnd(() -> get(() -> respond(this::list))),
+                        path(
+                            segment(),
+                            name ->
+                                concat(
+                                    get(() -> respond(request -> get(name))),
+                                    put(() -> respond(request -> define(name, request))))))));
+  }
+
+  private CompletionStage<HttpResponse> list(HttpRequest request) {
+    return readModel
+        .collections()
+        .thenCombine(
+            readModel.lagMillis(),
+            (views, lag) ->
+                DocumentRoutes.json(StatusCodes.OK, Map.of("items", views))
+                    .addHeader(
+                        RawHeader.create(DocumentRoutes.READ_MODEL_LAG, Long.toString(lag))));
+  }
+
+  private CompletionStage<HttpResponse> get(String name) {
+    DocumentRoutes.checkCollection(name);
+    return collections.get(name).thenApply(CollectionRoutes::response);
+  }
+
+  private CompletionStage<HttpResponse> define(String name, HttpRequest request) {
+    DocumentRoutes.checkCollection(name);
+    Preconditions preconditions = ConditionalHeaders.forWrite(request);
+    return bodies
+        .read(request, "application/json")
+        .thenCompose(
+            body ->
+                collections.define(
+                    name,
+                    CollectionDefinitionReader.read(RequestBodies.object(body)),
+                    preconditions,
+                    DocumentRoutes.context(request, "DEFINE", body)))
+        .thenApply(CollectionRoutes::response);
+  }
+
+  private static HttpResponse response(CollectionReply reply) {
+    if (reply instanceof CollectionReply.Defined defined) {
+      return DocumentRoutes.json(
+              defined.created() ? StatusCodes.CREATED : StatusCodes.OK, defined.collection())
+          .addHeader(
+              RawHeader.create("ETag", ConditionalHeaders.etag(defined.collection().version())));
+    }
+    if (reply instanceof CollectionReply.Found found) {
+      return DocumentRoutes.json(StatusCodes.OK, found.collection())
+          .addHeader(
+              RawHeader.create("ETag", ConditionalHeaders.etag(found.collection().version())));
+    }
+    CollectionReply.Rejected rejected = (CollectionReply.Rejected) reply;
+    throw new ApiException(rejected.problem(), rejected.detail(), rejected.currentVersion());
+  }
+}

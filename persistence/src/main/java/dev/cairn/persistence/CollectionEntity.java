@@ -1,0 +1,138 @@
+package dev.cairn.persistence;
+
+import dev.cairn.protocol.CairnSerializable;
+import dev.cairn.protocol.Problem;
+import dev.cairn.protocol.collection.CollectionCommand;
+import dev.cairn.protocol.collection.CollectionEvent;
+import dev.cairn.protocol.collection.CollectionReply;
+import dev.cairn.protocol.command.Preconditions;
+import dev.cairn.protocol.command.WriteContext;
+import dev.cairn.protocol.event.EventMetadata;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+
+/**
+ * A collection's definition as an event-sourced, sharded entity with persistence id {@code
+ * _collections|<name>}: every definition change is an event, so definitions have history like
+ * documents. Its events carry the tag {@link #TAG} for the read model.
+ */
+public final class CollectionEntity
+    extends EventSourcedBehaviorWithEnforcedReplies<
+        CollectionEntity.Command, CollectionEvent, CollectionState> {
+
+  public static final EntityTypeKey<Command> TYPE_KEY =
+      EntityTypeKey.create(Command.class, "Collection");
+
+  /** The tag of every collection event. */
+  public static final String TAG = "collections";
+
+  /** A collection command with the actor to answer. */
+  public record Command(CollectionCommand command, ActorRef<CollectionReply> replyTo)
+      implements CairnSerializable {}
+
+  private final String name;
+  private final Clock clock;
+
+  private CollectionEntity(String name, Clock clock) {
+    super(
+        PersistenceId.ofUniqueId(persistenceId(name)),
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    this.name = name;
+    this.clock = clock;
+  }
+
+  public static String persistenceId(String name) {
+    return "_collections|" + name;
+  }
+
+  public static void init(ActorSystem<?> system) {
+    ClusterSharding.get(system).init(Entity.of(TYPE_KEY, context -> create(context.getEntityId())));
+  }
+
+  public static Behavior<Command> create(String name) {
+    return new CollectionEntity(name, Clock.systemUTC());
+  }
+
+  @Override
+  public CollectionState emptyState() {
+    return CollectionState.empty(name);
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, CollectionEvent, CollectionState> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(Command.class, this::onCommand)
+        .build();
+  }
+
+  @Override
+  public EventHandler<CollectionState, CollectionEvent> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(CollectionState::apply);
+  }
+
+  @Override
+  public Set<String> tagsFor(CollectionEvent event) {
+    return Set.of(TAG);
+  }
+
+  private ReplyEffect<CollectionEvent, CollectionState> onCommand(
+      CollectionState state, Command envelope) {
+    if (envelope.command() instanceof CollectionCommand.Define define) {
+      CollectionReply.Rejected unmet = unmet(state, define.preconditions());
+      if (unmet != null) {
+        return Effect().reply(envelope.replyTo(), unmet);
+      }
+      boolean created = !state.isDefined();
+      return Effect()
+          .persist(new CollectionEvent.Defined(define.definition(), metadata(define.context())))
+          .thenReply(
+              envelope.replyTo(), next -> new CollectionReply.Defined(next.toView(), created));
+    }
+    return Effect()
+        .reply(
+            envelope.replyTo(),
+            state.isDefined()
+                ? new CollectionReply.Found(state.toView())
+                : new CollectionReply.Rejected(
+                    Problem.NOT_FOUND, "the collection " + name + " is not defined", 0));
+  }
+
+  private CollectionReply.Rejected unmet(CollectionState state, Preconditions expected) {
+    if (expected.mustNotExist() && state.isDefined()) {
+      return new CollectionReply.Rejected(
+          Problem.ALREADY_EXISTS,
+          "the collection " + name + " is already defined (version " + state.version() + ")",
+          state.version());
+    }
+    if (expected.mustExist() && !state.isDefined()) {
+      return new CollectionReply.Rejected(
+          Problem.VERSION_MISMATCH, "If-Match: * requires " + name + " to be defined", 0);
+    }
+    if (!expected.expectedVersions().isEmpty()
+        && !expected.expectedVersions().contains(state.version())) {
+      return new CollectionReply.Rejected(
+          Problem.VERSION_MISMATCH,
+          "the collection " + name + " is at version " + state.version(),
+          state.version());
+    }
+    return null;
+  }
+
+  private EventMetadata metadata(WriteContext context) {
+    return new EventMetadata(clock.instant(), context.requestId(), context.principal(), null, null);
+  }
+}

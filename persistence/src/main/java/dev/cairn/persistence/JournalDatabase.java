@@ -1,0 +1,56 @@
+package dev.cairn.persistence;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.persistence.jdbc.db.SlickExtension;
+import org.apache.pekko.persistence.jdbc.db.SlickExtensionImpl;
+
+/**
+ * Connections of the node's one pool, the one the journal plugins share ({@code use-shared-db}),
+ * for everything else that talks to the database: health checks, projections and queries. Work runs
+ * on Pekko's blocking dispatcher, never on the actors' threads.
+ */
+public final class JournalDatabase {
+
+  /** Work on a connection that may throw {@link SQLException}. */
+  @FunctionalInterface
+  public interface Work<T> {
+    T apply(Connection connection) throws SQLException;
+  }
+
+  private final ActorSystem<?> system;
+  private final Executor blocking;
+
+  public JournalDatabase(ActorSystem<?> system) {
+    this.system = system;
+    this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+  }
+
+  /** A pooled connection; closing it returns it to the pool. */
+  public Connection connection() throws SQLException {
+    return ((SlickExtensionImpl) SlickExtension.get(system.classicSystem()))
+        .database(system.settings().config().getConfig("jdbc-journal"))
+        .database()
+        .source()
+        .createConnection();
+  }
+
+  /** Runs {@code work} on a pooled connection in auto-commit mode, off the actors' threads. */
+  public <T> CompletionStage<T> run(Work<T> work) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try (Connection connection = connection()) {
+            return work.apply(connection);
+          } catch (SQLException e) {
+            throw new CompletionException(e);
+          }
+        },
+        blocking);
+  }
+}

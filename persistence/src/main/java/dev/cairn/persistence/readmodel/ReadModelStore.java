@@ -1,0 +1,333 @@
+package dev.cairn.persistence.readmodel;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cairn.persistence.DocumentState;
+import dev.cairn.persistence.DocumentTags;
+import dev.cairn.protocol.Document;
+import dev.cairn.protocol.DocumentKey;
+import dev.cairn.protocol.Json;
+import dev.cairn.protocol.collection.CollectionView;
+import dev.cairn.protocol.collection.IndexField;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The read model's tables, row by row, in plain parameterized SQL that H2 and PostgreSQL both run.
+ * Upserts are an UPDATE then, if nothing was there, an INSERT: each document belongs to exactly one
+ * projection instance, so no two transactions race for the same row.
+ */
+final class ReadModelStore {
+
+  private ReadModelStore() {}
+
+  static Optional<DocumentState> document(Connection c, DocumentKey key) throws SQLException {
+    try (PreparedStatement select =
+        c.prepareStatement("SELECT document FROM read_document WHERE collection = ? AND id = ?")) {
+      select.setString(1, key.collection());
+      select.setString(2, key.id());
+      try (ResultSet row = select.executeQuery()) {
+        if (!row.next()) {
+          return Optional.empty();
+        }
+        Document document = read(row.getString(1), Document.class);
+        return Optional.of(
+            new DocumentState(
+                document.collection(),
+                document.id(),
+                document.version(),
+                true,
+                document.deleted(),
+                document.data(),
+                document.createdAt(),
+                document.updatedAt(),
+                List.of()));
+      }
+    }
+  }
+
+  /** A collection's declared indexes as of a version of its definition (0: never defined). */
+  record Indexes(long version, Map<String, IndexField> fields) {}
+
+  static void saveDocument(Connection c, DocumentState state, Indexes indexes) throws SQLException {
+    String json = write(state.toDocument());
+    int updated;
+    try (PreparedStatement update =
+        c.prepareStatement(
+            "UPDATE read_document SET version = ?, deleted = ?, document = ?, indexed_with = ?"
+                + " WHERE collection = ? AND id = ?")) {
+      update.setLong(1, state.version());
+      update.setBoolean(2, state.deleted());
+      update.setString(3, json);
+      update.setLong(4, indexes.version());
+      update.setString(5, state.collection());
+      update.setString(6, state.id());
+      updated = update.executeUpdate();
+    }
+    if (updated == 0) {
+      try (PreparedStatement insert =
+          c.prepareStatement(
+              "INSERT INTO read_document (collection, id, version, deleted, document, indexed_with)"
+                  + " VALUES (?, ?, ?, ?, ?, ?)")) {
+        insert.setString(1, state.collection());
+        insert.setString(2, state.id());
+        insert.setLong(3, state.version());
+        insert.setBoolean(4, state.deleted());
+        insert.setString(5, json);
+        insert.setLong(6, indexes.version());
+        insert.executeUpdate();
+      }
+    }
+    saveFields(c, state.collection(), state.id(), IndexValue.of(indexes.fields(), state.data()));
+  }
+
+  static void saveFields(Connection c, String collection, String id, List<IndexValue> values)
+      throws SQLException {
+    try (PreparedStatement delete =
+        c.prepareStatement("DELETE FROM read_document_field WHERE collection = ? AND id = ?")) {
+      delete.setString(1, collection);
+      delete.setString(2, id);
+      delete.executeUpdate();
+    }
+    if (values.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement insert =
+        c.prepareStatement(
+            "INSERT INTO read_document_field (collection, id, field, string_value, number_value,"
+                + " boolean_value, timestamp_value) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+      for (IndexValue value : values) {
+        insert.setString(1, collection);
+        insert.setString(2, id);
+        insert.setString(3, value.field());
+        setOrNull(insert, 4, value.value() instanceof String s ? s : null, Types.VARCHAR);
+        setOrNull(insert, 5, value.value() instanceof Double d ? d : null, Types.DOUBLE);
+        setOrNull(insert, 6, value.value() instanceof Boolean b ? b : null, Types.BOOLEAN);
+        setOrNull(insert, 7, value.value() instanceof Long l ? l : null, Types.BIGINT);
+        insert.addBatch();
+      }
+      insert.executeBatch();
+    }
+  }
+
+  /**
+   * Recomputes the index fields of a collection's documents that were indexed with an older
+   * definition than {@code indexes}, up to {@code limit} of them, locking their rows so that a
+   * projection updating the same document waits. A document projected concurrently with a
+   * definition change can be indexed with the old definition; the next repair finds it.
+   */
+  static int reindex(Connection c, String collection, Indexes indexes, int limit)
+      throws SQLException {
+    List<String[]> stale = new ArrayList<>();
+    try (PreparedStatement select =
+        c.prepareStatement(
+            "SELECT id, document FROM read_document WHERE collection = ? AND indexed_with < ?"
+                + " ORDER BY id LIMIT ? FOR UPDATE")) {
+      select.setString(1, collection);
+      select.setLong(2, indexes.version());
+      select.setInt(3, limit);
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          stale.add(new String[] {rows.getString(1), rows.getString(2)});
+        }
+      }
+    }
+    try (PreparedStatement mark =
+        c.prepareStatement(
+            "UPDATE read_document SET indexed_with = ? WHERE collection = ? AND id = ?")) {
+      for (String[] row : stale) {
+        ObjectNode data = read(row[1], Document.class).data();
+        saveFields(c, collection, row[0], IndexValue.of(indexes.fields(), data));
+        mark.setLong(1, indexes.version());
+        mark.setString(2, collection);
+        mark.setString(3, row[0]);
+        mark.addBatch();
+      }
+      mark.executeBatch();
+    }
+    return stale.size();
+  }
+
+  static Indexes indexes(Connection c, String collection) throws SQLException {
+    return collection(c, collection)
+        .map(view -> new Indexes(view.version(), view.definition().indexes()))
+        .orElse(new Indexes(0, Map.of()));
+  }
+
+  static Optional<CollectionView> collection(Connection c, String name) throws SQLException {
+    try (PreparedStatement select =
+        c.prepareStatement("SELECT collection FROM read_collection WHERE name = ?")) {
+      select.setString(1, name);
+      try (ResultSet row = select.executeQuery()) {
+        return row.next()
+            ? Optional.of(read(row.getString(1), CollectionView.class))
+            : Optional.empty();
+      }
+    }
+  }
+
+  static List<CollectionView> collections(Connection c) throws SQLException {
+    try (PreparedStatement select =
+            c.prepareStatement("SELECT collection FROM read_collection ORDER BY name");
+        ResultSet rows = select.executeQuery()) {
+      List<CollectionView> views = new java.util.ArrayList<>();
+      while (rows.next()) {
+        views.add(read(rows.getString(1), CollectionView.class));
+      }
+      return views;
+    }
+  }
+
+  static void saveCollection(Connection c, CollectionView view) throws SQLException {
+    String json = write(view);
+    int updated;
+    try (PreparedStatement update =
+        c.prepareStatement(
+            "UPDATE read_collection SET version = ?, collection = ? WHERE name = ?")) {
+      update.setLong(1, view.version());
+      update.setString(2, json);
+      update.setString(3, view.name());
+      updated = update.executeUpdate();
+    }
+    if (updated == 0) {
+      try (PreparedStatement insert =
+          c.prepareStatement(
+              "INSERT INTO read_collection (name, version, collection) VALUES (?, ?, ?)")) {
+        insert.setString(1, view.name());
+        insert.setLong(2, view.version());
+        insert.setString(3, json);
+        insert.executeUpdate();
+      }
+    }
+  }
+
+  /** Records the newest event a projection instance has applied. */
+  static void progress(Connection c, String projection, String slice, long ordering, long timestamp)
+      throws SQLException {
+    int updated;
+    try (PreparedStatement update =
+        c.prepareStatement(
+            "UPDATE read_model_progress SET event_ordering = ?, event_timestamp = ?"
+                + " WHERE projection = ? AND slice = ?")) {
+      update.setLong(1, ordering);
+      update.setLong(2, timestamp);
+      update.setString(3, projection);
+      update.setString(4, slice);
+      updated = update.executeUpdate();
+    }
+    if (updated == 0) {
+      try (PreparedStatement insert =
+          c.prepareStatement(
+              "INSERT INTO read_model_progress (projection, slice, event_ordering, event_timestamp)"
+                  + " VALUES (?, ?, ?, ?)")) {
+        insert.setString(1, projection);
+        insert.setString(2, slice);
+        insert.setLong(3, ordering);
+        insert.setLong(4, timestamp);
+        insert.executeUpdate();
+      }
+    }
+  }
+
+  /**
+   * How far the document read model is behind, in milliseconds: for each slice whose newest journal
+   * event is not projected yet, that event's write time minus the newest projected event's of the
+   * slice; the largest of these, or 0 when every slice has caught up.
+   */
+  static long lagMillis(Connection c) throws SQLException {
+    long lag = 0;
+    for (int slice = 0; slice < DocumentTags.SLICES; slice++) {
+      String tag = DocumentTags.sliceTag(slice);
+      long[] newest = newestEvent(c, tag);
+      if (newest == null) {
+        continue;
+      }
+      long[] projected = projected(c, tag);
+      if (projected == null) {
+        lag = Math.max(lag, Math.max(1, System.currentTimeMillis() - newest[1]));
+      } else if (projected[0] < newest[0]) {
+        lag = Math.max(lag, Math.max(1, newest[1] - projected[1]));
+      }
+    }
+    return lag > 0 || !indexesBeingFilled(c) ? lag : 1;
+  }
+
+  /** Whether some document's index fields still follow an older collection definition. */
+  private static boolean indexesBeingFilled(Connection c) throws SQLException {
+    try (PreparedStatement select =
+            c.prepareStatement(
+                "SELECT 1 FROM read_collection r JOIN read_document d ON d.collection = r.name"
+                    + " AND d.indexed_with < r.version LIMIT 1");
+        ResultSet row = select.executeQuery()) {
+      return row.next();
+    }
+  }
+
+  /** The ordering and write time of the newest event with this tag, or null. */
+  private static long[] newestEvent(Connection c, String tag) throws SQLException {
+    try (PreparedStatement select =
+        c.prepareStatement(
+            "SELECT j.\"ordering\", j.\"write_timestamp\" FROM \"event_journal\" j"
+                + " WHERE j.\"ordering\" = (SELECT MAX(t.\"event_id\") FROM \"event_tag\" t"
+                + " WHERE t.\"tag\" = ?)")) {
+      select.setString(1, tag);
+      try (ResultSet row = select.executeQuery()) {
+        return row.next() ? new long[] {row.getLong(1), row.getLong(2)} : null;
+      }
+    }
+  }
+
+  private static long[] projected(Connection c, String tag) throws SQLException {
+    try (PreparedStatement select =
+        c.prepareStatement(
+            "SELECT event_ordering, event_timestamp FROM read_model_progress"
+                + " WHERE projection = ? AND slice = ?")) {
+      select.setString(1, DocumentProjection.NAME);
+      select.setString(2, tag);
+      try (ResultSet row = select.executeQuery()) {
+        return row.next() ? new long[] {row.getLong(1), row.getLong(2)} : null;
+      }
+    }
+  }
+
+  private static void setOrNull(PreparedStatement statement, int index, Object value, int type)
+      throws SQLException {
+    if (value == null) {
+      statement.setNull(index, type);
+    } else {
+      statement.setObject(index, value, type);
+    }
+  }
+
+  static <T> T read(String json, Class<T> type) {
+    try {
+      return Json.mapper().readValue(json, type);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("the read model holds unreadable JSON", e);
+    }
+  }
+
+  static <T> T read(String json, TypeReference<T> type) {
+    try {
+      return Json.mapper().readValue(json, type);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("the read model holds unreadable JSON", e);
+    }
+  }
+
+  static String write(Object value) {
+    try {
+      return Json.mapper().writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("read model rows always render", e);
+    }
+  }
+}
