@@ -312,6 +312,32 @@ class DocumentEntityTest {
   }
 
   @Test
+  void contentThatBreaksTheCollectionsSchemaIsRefusedWithEachPath() {
+    WriteContext withSchema =
+        context()
+            .withSchema(
+                node(
+                    "{\"type\":\"object\",\"required\":[\"a\"],"
+                        + "\"properties\":{\"a\":{\"type\":\"integer\"}}}"));
+    run(new DocumentCommand.Put(json("{\"a\":1}"), Preconditions.NONE, withSchema));
+
+    var put = run(new DocumentCommand.Put(json("{\"a\":\"x\"}"), Preconditions.NONE, withSchema));
+    var patch =
+        run(
+            new DocumentCommand.Patch(
+                PatchFormat.MERGE_PATCH, json("{\"a\":null}"), Preconditions.NONE, withSchema));
+
+    assertThat(put.hasNoEvents()).isTrue();
+    var rejected = put.replyOfType(DocumentReply.Rejected.class);
+    assertThat(rejected.problem()).isEqualTo(Problem.SCHEMA_VIOLATION);
+    assertThat(rejected.violations()).extracting(v -> v.path()).containsExactly("/a");
+    assertThat(patch.hasNoEvents()).isTrue();
+    assertThat(patch.replyOfType(DocumentReply.Rejected.class).problem())
+        .isEqualTo(Problem.SCHEMA_VIOLATION);
+    assertThat(patch.state().data()).isEqualTo(json("{\"a\":1}"));
+  }
+
+  @Test
   void aGetOfAMissingDocumentIsNotFound() {
     var result = run(DocumentCommand.Get.INSTANCE);
 
