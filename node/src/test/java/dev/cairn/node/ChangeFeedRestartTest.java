@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,15 +15,26 @@ class ChangeFeedRestartTest {
   @TempDir Path dataDir;
 
   @Test
-  void aClientResumesAfterTheNodeRestartsWithNoGapAndNoDuplicate() throws Exception {
+  void onH2() throws Exception {
+    aClientResumesAfterTheNodeRestartsWithNoGapAndNoDuplicate(Map.of());
+  }
+
+  @Test
+  void onPostgres() throws Exception {
+    aClientResumesAfterTheNodeRestartsWithNoGapAndNoDuplicate(
+        Map.of("cairn.db.url", TestPostgres.freshDatabase(), "cairn.db.user", "postgres"));
+  }
+
+  private void aClientResumesAfterTheNodeRestartsWithNoGapAndNoDuplicate(
+      Map<String, Object> journal) throws Exception {
     List<TestClient.SseEvent> seen = new ArrayList<>();
-    try (TestNode node = TestNode.start(dataDir)) {
+    try (TestNode node = TestNode.start(dataDir, journal)) {
       for (int i = 1; i <= 4; i++) {
         node.put("/v1/feed/doc", "{\"n\": " + i + "}");
       }
       seen.addAll(node.events("/v1/feed/_changes", 4));
     }
-    try (TestNode node = TestNode.start(dataDir)) {
+    try (TestNode node = TestNode.start(dataDir, journal)) {
       for (int i = 5; i <= 7; i++) {
         node.put("/v1/feed/doc", "{\"n\": " + i + "}");
       }

@@ -155,6 +155,35 @@ class ClusterTest {
         .hasSize(1);
   }
 
+  @Test
+  void theReadModelAndTheChangeFeedServeEveryDocumentFromEveryNode() throws Exception {
+    String c = "spread-read-" + UUID.randomUUID().toString().substring(0, 8);
+    nodes
+        .get(2)
+        .put(
+            "/v1/_collections/" + c,
+            "{\"indexes\": {\"i\": {\"path\": \"/i\", \"type\": \"number\"}}}");
+    for (int i = 0; i < 24; i++) {
+      nodes.get(i % 3).put("/v1/" + c + "/d" + i, "{\"i\": " + i + "}");
+    }
+
+    for (TestNode node : nodes) {
+      Await.until(
+          "the read model lists every document through every node",
+          () -> {
+            var page = node.get("/v1/" + c + "?where.i.gte=12&sort=-i&limit=100");
+            return page.header("Cairn-Read-Model-Lag").orElse("x").equals("0")
+                && page.json().get("items").size() == 12;
+          });
+      var first = node.get("/v1/" + c + "?where.i.gte=12&sort=-i&limit=100").json().get("items");
+      assertThat(first.get(0).get("id").asText()).isEqualTo("d23");
+      List<TestClient.SseEvent> feed = node.events("/v1/" + c + "/_changes", 24);
+      Set<String> ids = new HashSet<>();
+      feed.forEach(e -> ids.add(e.json().get("id").asText()));
+      assertThat(ids).hasSize(24);
+    }
+  }
+
   /** A node whose shard region does not host the document's shard. */
   private static TestNode nonOwner(String entityId) {
     String shard = Integer.toString(Math.abs(entityId.hashCode() % NUMBER_OF_SHARDS));

@@ -90,6 +90,11 @@ abstract class ReadSideTest {
     assertThat(read.json().get("definition").get("indexes").get("n").get("type").asText())
         .isEqualTo("number");
     assertThat(node.get("/v1/_collections/" + unique("none")).problem()).isEqualTo("not-found");
+    JsonNode history = node.get("/v1/_collections/" + name + "/events").json().get("items");
+    assertThat(history).hasSize(2);
+    assertThat(history.get(0).get("type").asText()).isEqualTo("defined");
+    assertThat(history.get(0).get("change").get("snapshotEvery").asInt()).isEqualTo(50);
+    assertThat(history.get(1).get("change").get("indexes").has("n")).isTrue();
     Await.until(
         "the definition is listed",
         () -> node.get("/v1/_collections").body().contains("\"name\":\"" + name + "\""));

@@ -2,18 +2,23 @@ package dev.cairn.persistence;
 
 import dev.cairn.protocol.collection.CollectionCommand;
 import dev.cairn.protocol.collection.CollectionDefinition;
+import dev.cairn.protocol.collection.CollectionEvent;
 import dev.cairn.protocol.collection.CollectionReply;
 import dev.cairn.protocol.command.Preconditions;
 import dev.cairn.protocol.command.WriteContext;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.stream.javadsl.Sink;
 
 /**
  * Collection definitions, wherever their entities live, with a node-local cache for the write path:
@@ -25,6 +30,10 @@ public final class Collections {
 
   private record Cached(Optional<CollectionDefinition> definition, Instant loaded) {}
 
+  /** One definition change with the version it produced. */
+  public record VersionedEvent(long version, CollectionEvent event) {}
+
+  private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final Duration askTimeout;
   private final Duration timeToLive;
@@ -32,6 +41,7 @@ public final class Collections {
   private final ConcurrentHashMap<String, Cached> cache = new ConcurrentHashMap<>();
 
   public Collections(ActorSystem<?> system, Duration askTimeout, Duration timeToLive) {
+    this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.askTimeout = askTimeout;
     this.timeToLive = timeToLive;
@@ -76,6 +86,16 @@ public final class Collections {
               }
               return definition;
             });
+  }
+
+  /** Up to {@code limit} definition changes after version {@code after}, oldest first. */
+  public CompletionStage<List<VersionedEvent>> events(String name, long after, int limit) {
+    return PersistenceQuery.get(system)
+        .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier())
+        .currentEventsByPersistenceId(
+            CollectionEntity.persistenceId(name), after + 1, after + limit)
+        .map(e -> new VersionedEvent(e.sequenceNr(), (CollectionEvent) e.event()))
+        .runWith(Sink.seq(), system);
   }
 
   /**

@@ -5,8 +5,14 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import dev.cairn.persistence.CollectionDefinitionReader;
 import dev.cairn.persistence.Collections;
 import dev.cairn.persistence.readmodel.ReadModel;
+import dev.cairn.protocol.Json;
+import dev.cairn.protocol.Problem;
+import dev.cairn.protocol.api.HistoryEntry;
+import dev.cairn.protocol.api.HistoryPage;
+import dev.cairn.protocol.collection.CollectionEvent;
 import dev.cairn.protocol.collection.CollectionReply;
 import dev.cairn.protocol.command.Preconditions;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
@@ -26,6 +32,8 @@ import org.apache.pekko.http.javadsl.server.Route;
  * </pre>
  */
 public final class CollectionRoutes extends ApiDirectives {
+
+  private static final int MAX_PAGE = 1000;
 
   private final Collections collections;
   private final ReadModel readModel;
@@ -51,7 +59,10 @@ public final class CollectionRoutes extends ApiDirectives {
                             name ->
                                 concat(
                                     get(() -> respond(request -> get(name))),
-                                    put(() -> respond(request -> define(name, request))))))));
+                                    put(() -> respond(request -> define(name, request))))),
+                        path(
+                            segment().slash("events"),
+                            name -> get(() -> respond(request -> events(name, request)))))));
   }
 
   private CompletionStage<HttpResponse> list(HttpRequest request) {
@@ -83,6 +94,39 @@ public final class CollectionRoutes extends ApiDirectives {
                     preconditions,
                     DocumentRoutes.context(request, "DEFINE", body)))
         .thenApply(CollectionRoutes::response);
+  }
+
+  /** The definition's history, oldest first, paged like a document's. */
+  private CompletionStage<HttpResponse> events(String name, HttpRequest request) {
+    DocumentRoutes.checkCollection(name);
+    long after = DocumentRoutes.pageAfter(request);
+    int limit = DocumentRoutes.pageLimit(request, MAX_PAGE);
+    return collections
+        .events(name, after, limit + 1)
+        .thenApply(
+            events -> {
+              if (events.isEmpty() && after == 0) {
+                throw new ApiException(
+                    Problem.NOT_FOUND, "the collection " + name + " was never defined");
+              }
+              List<Collections.VersionedEvent> page =
+                  events.subList(0, Math.min(limit, events.size()));
+              Long next = events.size() > limit ? page.get(page.size() - 1).version() : null;
+              return DocumentRoutes.json(
+                  StatusCodes.OK,
+                  new HistoryPage(page.stream().map(CollectionRoutes::entry).toList(), next));
+            });
+  }
+
+  private static HistoryEntry entry(Collections.VersionedEvent versioned) {
+    CollectionEvent.Defined defined = (CollectionEvent.Defined) versioned.event();
+    return new HistoryEntry(
+        versioned.version(),
+        "defined",
+        defined.meta().timestamp(),
+        defined.meta().requestId(),
+        defined.meta().principal(),
+        Json.mapper().valueToTree(defined.definition()));
   }
 
   private static HttpResponse response(CollectionReply reply) {

@@ -296,15 +296,8 @@ public final class DocumentRoutes extends ApiDirectives {
   }
 
   private CompletionStage<HttpResponse> events(DocumentKey key, HttpRequest request) {
-    long after =
-        request.getUri().query().get("after").map(a -> nonNegativeLong("after", a)).orElse(0L);
-    int limit =
-        request
-            .getUri()
-            .query()
-            .get("limit")
-            .map(l -> (int) Math.min(positiveLong("limit", l), maxPageSize))
-            .orElse(Math.min(DEFAULT_PAGE_SIZE, maxPageSize));
+    long after = pageAfter(request);
+    int limit = pageLimit(request, maxPageSize);
     return documents
         .events(key, after, limit + 1)
         .thenApply(
@@ -389,6 +382,21 @@ public final class DocumentRoutes extends ApiDirectives {
   }
 
   // --- request parts --------------------------------------------------------------------------
+
+  /** A history page's start: the {@code after} parameter, 0 when absent. */
+  static long pageAfter(HttpRequest request) {
+    return request.getUri().query().get("after").map(a -> nonNegativeLong("after", a)).orElse(0L);
+  }
+
+  /** A history page's size: the {@code limit} parameter, capped at {@code max}. */
+  static int pageLimit(HttpRequest request, int max) {
+    return request
+        .getUri()
+        .query()
+        .get("limit")
+        .map(l -> (int) Math.min(positiveLong("limit", l), max))
+        .orElse(Math.min(DEFAULT_PAGE_SIZE, max));
+  }
 
   static void checkCollection(String collection) {
     if (!DocumentKey.isCollectionName(collection)) {
