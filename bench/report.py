@@ -1,0 +1,87 @@
+"""Turns bench/run's raw figures into results JSON, a Markdown summary and a PNG chart."""
+import json
+import os
+import platform
+import subprocess
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+raw_path, out, duration, connections = sys.argv[1:5]
+rows = [json.loads(line) for line in open(raw_path) if line.strip()]
+by = {r["scenario"]: r for r in rows}
+
+# Each scenario's ceiling, and what is compared: requests/s, or rows/s for the batched ceiling.
+CEILINGS = {
+    "read": [("http-ceiling", "rps", "rps")],
+    "mixed": [("http-ceiling", "rps", "rps")],
+    "write": [("db-ceiling", "rps", "rps"), ("db-ceiling-20", "rps", "rows_per_s")],
+}
+for scenario, ceilings in CEILINGS.items():
+    if scenario not in by:
+        continue
+    ratios = {}
+    for ceiling, mine, theirs in ceilings:
+        if ceiling in by and by[ceiling].get(theirs):
+            ratios[ceiling] = round(by[scenario][mine] / by[ceiling][theirs], 3)
+    by[scenario]["ratios"] = ratios
+
+
+def machine():
+    java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()
+    return {
+        "cores": os.cpu_count(),
+        "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+        "kernel": platform.release(),
+        "java": java[0] if java else "?",
+    }
+
+
+result = {
+    "run": os.path.basename(out),
+    "duration_per_scenario": duration,
+    "connections": int(connections),
+    "machine": machine(),
+    "scenarios": rows,
+}
+with open(out + ".json", "w") as f:
+    json.dump(result, f, indent=2)
+
+lines = [
+    f"# Cairn benchmark {os.path.basename(out)}",
+    "",
+    f"{duration} per scenario, {connections} connections, load generator on the same "
+    f"{result['machine']['cores']} cores; {result['machine']['java']}.",
+    "",
+    "| scenario | req/s | rows/s | p50 ms | p99 ms | p99.9 ms | errors | ratio to ceiling |",
+    "|---|---:|---:|---:|---:|---:|---:|---|",
+]
+for r in rows:
+    ratios = ", ".join(f"{v:.2f} x {k}" for k, v in r.get("ratios", {}).items()) or "-"
+    lines.append(
+        f"| {r['scenario']} | {r['rps']:,.0f} | {r.get('rows_per_s', r['rps']):,.0f} | "
+        f"{r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['p999_ms']:.2f} | {r.get('errors', 0)} | {ratios} |"
+    )
+with open(out + ".md", "w") as f:
+    f.write("\n".join(lines) + "\n")
+
+names = [r["scenario"] for r in rows]
+fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
+left.bar(names, [r["rps"] for r in rows], color="#4477aa")
+left.set_title("throughput (requests or transactions / s)")
+left.tick_params(axis="x", rotation=30)
+width = 0.27
+for i, (key, label) in enumerate([("p50_ms", "p50"), ("p99_ms", "p99"), ("p999_ms", "p99.9")]):
+    right.bar([x + (i - 1) * width for x in range(len(rows))], [max(r[key], 0.01) for r in rows],
+              width, label=label)
+right.set_xticks(range(len(rows)))
+right.set_xticklabels(names, rotation=30)
+right.set_yscale("log")
+right.set_title("latency (ms, log scale)")
+right.legend()
+fig.suptitle(f"Cairn benchmark {os.path.basename(out)}")
+fig.tight_layout()
+fig.savefig(out + ".png", dpi=100)
