@@ -12,6 +12,21 @@ import picocli.CommandLine.Command;
     subcommands = {ServeCommand.class, MigrateCommand.class, DevClusterCommand.class})
 public final class Main implements Runnable {
 
+  static final String COMMON_POOL_PARALLELISM =
+      "java.util.concurrent.ForkJoinPool.common.parallelism";
+
+  static {
+    // Scala's CompletionStages (every Pekko ask) run dependent stages on CompletableFuture's
+    // default executor. On a machine with 2 cores the common pool has parallelism 1, and then that
+    // executor starts a new thread per stage: measured here, writes ran 2.5 times slower. Four
+    // workers keep the default executor a pool. Must run before CompletableFuture is first used.
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+      System.setProperty(
+          COMMON_POOL_PARALLELISM,
+          Integer.toString(Math.max(4, Runtime.getRuntime().availableProcessors())));
+    }
+  }
+
   public static void main(String[] args) {
     int exit = new CommandLine(new Main()).execute(args);
     if (exit != 0) {
