@@ -1,5 +1,6 @@
 package dev.cairn.node;
 
+import com.typesafe.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -28,10 +29,24 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
-    int exit = new CommandLine(new Main()).execute(args);
+    int exit = commandLine().execute(args);
     if (exit != 0) {
       System.exit(exit);
     }
+  }
+
+  /** The command line, with bad settings reported as one line and exit code 2. */
+  static CommandLine commandLine() {
+    return new CommandLine(new Main())
+        .setExecutionExceptionHandler(
+            (failure, commandLine, parseResult) -> {
+              if (failure instanceof ConfigException) {
+                // A bad option or variable: say which and how, without a stack trace.
+                commandLine.getErr().println("cairn: " + failure.getMessage());
+                return 2;
+              }
+              throw failure;
+            });
   }
 
   @Override
