@@ -34,6 +34,7 @@ public final class Collections {
   public record VersionedEvent(long version, CollectionEvent event) {}
 
   private final ActorSystem<?> system;
+  private final JdbcReadJournal journal;
   private final ClusterSharding sharding;
   private final Duration askTimeout;
   private final Duration timeToLive;
@@ -42,6 +43,9 @@ public final class Collections {
 
   public Collections(ActorSystem<?> system, Duration askTimeout, Duration timeToLive) {
     this.system = system;
+    this.journal =
+        PersistenceQuery.get(system)
+            .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
     this.sharding = ClusterSharding.get(system);
     this.askTimeout = askTimeout;
     this.timeToLive = timeToLive;
@@ -90,8 +94,7 @@ public final class Collections {
 
   /** Up to {@code limit} definition changes after version {@code after}, oldest first. */
   public CompletionStage<List<VersionedEvent>> events(String name, long after, int limit) {
-    return PersistenceQuery.get(system)
-        .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier())
+    return journal
         .currentEventsByPersistenceId(
             CollectionEntity.persistenceId(name), after + 1, after + limit)
         .map(e -> new VersionedEvent(e.sequenceNr(), (CollectionEvent) e.event()))

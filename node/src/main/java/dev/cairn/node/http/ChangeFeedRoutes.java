@@ -47,13 +47,12 @@ public final class ChangeFeedRoutes extends ApiDirectives {
                     segment().slash("_changes"),
                     collection ->
                         get(
-                            () -> {
-                              return extractRequest(
-                                  request -> {
-                                    DocumentRoutes.checkCollection(collection);
-                                    return stream(Optional.of(collection));
-                                  });
-                            }))));
+                            () ->
+                                extractRequest(
+                                    request -> {
+                                      DocumentRoutes.checkCollection(collection);
+                                      return stream(Optional.of(collection));
+                                    })))));
   }
 
   private Route stream(Optional<String> collection) {

@@ -210,15 +210,16 @@ public final class DocumentRoutes extends ApiDirectives {
   record ListPage(List<JsonNode> items, String next) {}
 
   private CompletionStage<HttpResponse> create(String collection, HttpRequest request) {
-    WriteContext context = context(request, "POST", null);
     // With an Idempotency-Key the generated id follows from the key, so a retry reaches the same
     // document, which remembers the key and answers with the first result.
     String id =
-        context.idempotencyKey() == null
-            ? UUID.randomUUID().toString()
-            : UUID.nameUUIDFromBytes(
-                    (collection + "\n" + context.idempotencyKey()).getBytes(StandardCharsets.UTF_8))
-                .toString();
+        idempotencyKey(request)
+            .map(
+                key ->
+                    UUID.nameUUIDFromBytes(
+                            (collection + "\n" + key).getBytes(StandardCharsets.UTF_8))
+                        .toString())
+            .orElseGet(() -> UUID.randomUUID().toString());
     DocumentKey key = key(collection, id);
     return bodies
         .read(request, JSON)
@@ -425,16 +426,20 @@ public final class DocumentRoutes extends ApiDirectives {
   static WriteContext context(HttpRequest request, String operation, RequestBodies.Body body) {
     String requestId = request.getHeader(REQUEST_ID).map(h -> h.value()).orElse(null);
     WriteContext context = WriteContext.of(requestId);
+    return idempotencyKey(request)
+        .map(key -> context.withIdempotencyKey(key, requestHash(operation, body)))
+        .orElse(context);
+  }
+
+  /** The request's {@code Idempotency-Key}, checked; empty when it has none. */
+  private static Optional<String> idempotencyKey(HttpRequest request) {
     Optional<String> key = request.getHeader("Idempotency-Key").map(h -> h.value());
-    if (key.isEmpty()) {
-      return context;
-    }
-    if (!IDEMPOTENCY_KEY.matcher(key.get()).matches()) {
+    if (key.isPresent() && !IDEMPOTENCY_KEY.matcher(key.get()).matches()) {
       throw new ApiException(
           Problem.INVALID_PARAMETER,
           "Idempotency-Key must be 1 to 255 visible ASCII characters, such as a UUID");
     }
-    return context.withIdempotencyKey(key.get(), requestHash(operation, body));
+    return key;
   }
 
   /** A digest of what a write asks for, to tell a retry from a different request. */

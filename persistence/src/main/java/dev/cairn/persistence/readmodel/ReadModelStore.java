@@ -16,6 +16,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,34 +60,15 @@ final class ReadModelStore {
   record Indexes(long version, Map<String, IndexField> fields) {}
 
   static void saveDocument(Connection c, DocumentState state, Indexes indexes) throws SQLException {
-    String json = write(state.toDocument());
-    int updated;
-    try (PreparedStatement update =
-        c.prepareStatement(
-            "UPDATE read_document SET version = ?, deleted = ?, document = ?, indexed_with = ?"
-                + " WHERE collection = ? AND id = ?")) {
-      update.setLong(1, state.version());
-      update.setBoolean(2, state.deleted());
-      update.setString(3, json);
-      update.setLong(4, indexes.version());
-      update.setString(5, state.collection());
-      update.setString(6, state.id());
-      updated = update.executeUpdate();
-    }
-    if (updated == 0) {
-      try (PreparedStatement insert =
-          c.prepareStatement(
-              "INSERT INTO read_document (collection, id, version, deleted, document, indexed_with)"
-                  + " VALUES (?, ?, ?, ?, ?, ?)")) {
-        insert.setString(1, state.collection());
-        insert.setString(2, state.id());
-        insert.setLong(3, state.version());
-        insert.setBoolean(4, state.deleted());
-        insert.setString(5, json);
-        insert.setLong(6, indexes.version());
-        insert.executeUpdate();
-      }
-    }
+    upsert(
+        c,
+        "read_document",
+        columns("collection", state.collection(), "id", state.id()),
+        columns(
+            "version", state.version(),
+            "deleted", state.deleted(),
+            "document", write(state.toDocument()),
+            "indexed_with", indexes.version()));
     saveFields(c, state.collection(), state.id(), IndexValue.of(indexes.fields(), state.data()));
   }
 
@@ -187,54 +170,74 @@ final class ReadModelStore {
   }
 
   static void saveCollection(Connection c, CollectionView view) throws SQLException {
-    String json = write(view);
-    int updated;
-    try (PreparedStatement update =
-        c.prepareStatement(
-            "UPDATE read_collection SET version = ?, collection = ? WHERE name = ?")) {
-      update.setLong(1, view.version());
-      update.setString(2, json);
-      update.setString(3, view.name());
-      updated = update.executeUpdate();
-    }
-    if (updated == 0) {
-      try (PreparedStatement insert =
-          c.prepareStatement(
-              "INSERT INTO read_collection (name, version, collection) VALUES (?, ?, ?)")) {
-        insert.setString(1, view.name());
-        insert.setLong(2, view.version());
-        insert.setString(3, json);
-        insert.executeUpdate();
-      }
-    }
+    upsert(
+        c,
+        "read_collection",
+        columns("name", view.name()),
+        columns("version", view.version(), "collection", write(view)));
   }
 
   /** Records the newest event a projection instance has applied. */
   static void progress(Connection c, String projection, String slice, long ordering, long timestamp)
       throws SQLException {
-    int updated;
-    try (PreparedStatement update =
-        c.prepareStatement(
-            "UPDATE read_model_progress SET event_ordering = ?, event_timestamp = ?"
-                + " WHERE projection = ? AND slice = ?")) {
-      update.setLong(1, ordering);
-      update.setLong(2, timestamp);
-      update.setString(3, projection);
-      update.setString(4, slice);
-      updated = update.executeUpdate();
+    upsert(
+        c,
+        "read_model_progress",
+        columns("projection", projection, "slice", slice),
+        columns("event_ordering", ordering, "event_timestamp", timestamp));
+  }
+
+  /**
+   * Updates the row with this key, or inserts it if there is none: portable between H2 and
+   * PostgreSQL, and safe because each row has one writer (one projection instance owns it). Table
+   * and column names come from this class, never from a request.
+   */
+  private static void upsert(
+      Connection c, String table, Map<String, Object> key, Map<String, Object> values)
+      throws SQLException {
+    List<Object> parameters = new ArrayList<>(values.values());
+    parameters.addAll(key.values());
+    String update =
+        "UPDATE "
+            + table
+            + " SET "
+            + String.join(" = ?, ", values.keySet())
+            + " = ? WHERE "
+            + String.join(" = ? AND ", key.keySet())
+            + " = ?";
+    if (execute(c, update, parameters) > 0) {
+      return;
     }
-    if (updated == 0) {
-      try (PreparedStatement insert =
-          c.prepareStatement(
-              "INSERT INTO read_model_progress (projection, slice, event_ordering, event_timestamp)"
-                  + " VALUES (?, ?, ?, ?)")) {
-        insert.setString(1, projection);
-        insert.setString(2, slice);
-        insert.setLong(3, ordering);
-        insert.setLong(4, timestamp);
-        insert.executeUpdate();
+    Map<String, Object> row = new LinkedHashMap<>(key);
+    row.putAll(values);
+    String insert =
+        "INSERT INTO "
+            + table
+            + " ("
+            + String.join(", ", row.keySet())
+            + ") VALUES ("
+            + String.join(", ", Collections.nCopies(row.size(), "?"))
+            + ")";
+    execute(c, insert, new ArrayList<>(row.values()));
+  }
+
+  private static int execute(Connection c, String sql, List<Object> parameters)
+      throws SQLException {
+    try (PreparedStatement statement = c.prepareStatement(sql)) {
+      for (int i = 0; i < parameters.size(); i++) {
+        statement.setObject(i + 1, parameters.get(i));
       }
+      return statement.executeUpdate();
     }
+  }
+
+  /** Column names and values, in order: {@code columns("a", 1, "b", "x")}. */
+  private static Map<String, Object> columns(Object... namesAndValues) {
+    Map<String, Object> columns = new LinkedHashMap<>();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      columns.put((String) namesAndValues[i], namesAndValues[i + 1]);
+    }
+    return columns;
   }
 
   /**
