@@ -13,7 +13,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
@@ -132,10 +135,46 @@ public final class Documents {
     return history.events(key, after, limit);
   }
 
+  /**
+   * Asks the document's entity. Cluster Sharding delivers at most once while a shard moves between
+   * nodes (a node leaving, a rebalance), so a command that is safe to repeat is asked once more
+   * when its answer does not come in time: a read, or a write the entity recognises as a retry by
+   * its Idempotency-Key. Any other write fails with the timeout, as it may have been applied.
+   */
   private CompletionStage<DocumentReply> ask(DocumentKey key, DocumentCommand command) {
+    CompletionStage<DocumentReply> first = askOnce(key, command);
+    if (!safeToRepeat(command)) {
+      return first;
+    }
+    return first
+        .handle(
+            (reply, failure) ->
+                failure == null
+                    ? CompletableFuture.completedFuture(reply)
+                    : isTimeout(failure)
+                        ? askOnce(key, command)
+                        : CompletableFuture.<DocumentReply>failedFuture(failure))
+        .thenCompose(Function.identity());
+  }
+
+  private CompletionStage<DocumentReply> askOnce(DocumentKey key, DocumentCommand command) {
     return sharding
         .entityRefFor(DocumentEntity.TYPE_KEY, key.entityId())
         .ask(replyTo -> new DocumentEntity.Command(command, replyTo), askTimeout);
+  }
+
+  private static boolean safeToRepeat(DocumentCommand command) {
+    return command instanceof DocumentCommand.Get
+        || (command instanceof DocumentCommand.Write write
+            && write.context().idempotencyKey() != null);
+  }
+
+  private static boolean isTimeout(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause instanceof TimeoutException;
   }
 
   private CompletionStage<DocumentReply> firstResult(
