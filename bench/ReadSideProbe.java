@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -38,7 +39,9 @@ public class ReadSideProbe {
     int writes = args.length > 1 ? Integer.parseInt(args[1]) : 500;
     int burst = args.length > 2 ? Integer.parseInt(args[2]) : 5000;
     latency(base, writes);
-    catchUp(base, burst);
+    if (burst > 0) {
+      catchUp(base, burst);
+    }
   }
 
   /** Sequential writes, one every 20 ms, each to its own document, against an open stream. */
@@ -103,6 +106,19 @@ public class ReadSideProbe {
         pct(millis, 90),
         pct(millis, 99),
         millis.isEmpty() ? Double.NaN : millis.get(millis.size() - 1));
+    // For bench/run: the same figures as one JSON line (requests are the writes watched).
+    System.out.println(
+        String.format(
+            Locale.ROOT,
+            "BENCH_RESULT {\"requests\": %d, \"rps\": 0, \"p50_ms\": %.3f, \"p90_ms\": %.3f,"
+                + " \"p99_ms\": %.3f, \"p999_ms\": %.3f, \"max_ms\": %.3f, \"errors\": %d}",
+            writes,
+            pct(millis, 50),
+            pct(millis, 90),
+            pct(millis, 99),
+            pct(millis, 99.9),
+            millis.isEmpty() ? 0 : millis.get(millis.size() - 1),
+            writes - millis.size()));
   }
 
   /** A burst of concurrent writes, then how long until the read model lists them all. */
@@ -182,7 +198,7 @@ public class ReadSideProbe {
     }
   }
 
-  private static double pct(List<Double> sorted, int p) {
+  private static double pct(List<Double> sorted, double p) {
     if (sorted.isEmpty()) {
       return Double.NaN;
     }

@@ -11,6 +11,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 raw_path, out, duration, connections = sys.argv[1:5]
+total_seconds = float(sys.argv[5]) if len(sys.argv) > 5 else None
 rows = [json.loads(line) for line in open(raw_path) if line.strip()]
 by = {r["scenario"]: r for r in rows}
 
@@ -19,6 +20,10 @@ CEILINGS = {
     "read": [("http-ceiling", "rps", "rps")],
     "mixed": [("http-ceiling", "rps", "rps")],
     "write": [("db-ceiling", "rps", "rps"), ("db-ceiling-20", "rps", "rows_per_s")],
+    "cluster-write": [("db-ceiling", "rps", "rps"), ("db-ceiling-20", "rps", "rows_per_s")],
+    "cluster-read": [("http-ceiling", "rps", "rps")],
+    "projection-catch-up": [("journal-scan", "rps", "rps")],
+    "scale-write": [("db-ceiling", "rps", "rps")],
 }
 for scenario, ceilings in CEILINGS.items():
     if scenario not in by:
@@ -45,6 +50,7 @@ result = {
     "duration_per_scenario": duration,
     "connections": int(connections),
     "machine": machine(),
+    "total_seconds": total_seconds,
     "scenarios": rows,
 }
 with open(out + ".json", "w") as f:
@@ -54,7 +60,8 @@ lines = [
     f"# Cairn benchmark {os.path.basename(out)}",
     "",
     f"{duration} per scenario, {connections} connections, load generator on the same "
-    f"{result['machine']['cores']} cores; {result['machine']['java']}.",
+    f"{result['machine']['cores']} cores; {result['machine']['java']}."
+    + (f" Whole run: {total_seconds / 60:.1f} min." if total_seconds else ""),
     "",
     "| scenario | req/s | rows/s | p50 ms | p99 ms | p99.9 ms | errors | ratio to ceiling |",
     "|---|---:|---:|---:|---:|---:|---:|---|",
@@ -65,6 +72,23 @@ for r in rows:
         f"| {r['scenario']} | {r['rps']:,.0f} | {r.get('rows_per_s', r['rps']):,.0f} | "
         f"{r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['p999_ms']:.2f} | {r.get('errors', 0)} | {ratios} |"
     )
+notes = []
+for r in rows:
+    extra = []
+    if "first_tenth_rps" in r:
+        extra.append(f"first tenth {r['first_tenth_rps']:,.0f}/s, last tenth {r['last_tenth_rps']:,.0f}/s")
+    if "heap_after_gc_mb" in r:
+        extra.append(f"{r['entities']:,} entities, heap used after GC {r['heap_after_gc_mb']} MB")
+    if "first_answer_s" in r:
+        extra.append(
+            f"{r['events']:,} events: first answer {r['first_answer_s']:.3f} s after the node was"
+            f" ready (node start {r['node_start_s']:.1f} s)")
+    if "seconds" in r and r["scenario"] == "projection-catch-up":
+        extra.append(f"{r['requests']:,} events projected in {r['seconds']:.1f} s")
+    if extra:
+        notes.append(f"- {r['scenario']}: " + "; ".join(extra))
+if notes:
+    lines += ["", *notes]
 with open(out + ".md", "w") as f:
     f.write("\n".join(lines) + "\n")
 

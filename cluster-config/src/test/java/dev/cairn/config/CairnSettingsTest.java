@@ -96,6 +96,28 @@ class CairnSettingsTest {
   }
 
   @Test
+  void entitiesLeaveMemoryWhenIdleOrBeyondTheActiveLimit() {
+    Config config =
+        CairnSettings.load(
+            Map.of("cairn.entity.active-limit", 5000, "cairn.entity.passivate-after", "30s"));
+    Config passivation = config.getConfig("pekko.cluster.sharding.passivation");
+
+    assertThat(passivation.getString("strategy")).isEqualTo("default-strategy");
+    assertThat(passivation.getInt("default-strategy.active-entity-limit")).isEqualTo(5000);
+    assertThat(passivation.getDuration("default-strategy.idle-entity.timeout"))
+        .isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void theJournalWritesOneBatchAtATimeThroughCairnsBatchingDao() {
+    Config config = CairnSettings.load(Map.of());
+
+    assertThat(config.getInt("jdbc-journal.parallelism")).isEqualTo(1);
+    assertThat(config.getString("jdbc-journal.dao"))
+        .isEqualTo("dev.cairn.persistence.journal.BatchedJournalDao");
+  }
+
+  @Test
   void kubernetesBootstrapDiscoversPodsThroughTheKubernetesApi() {
     Config config = CairnSettings.load(Map.of("cairn.cluster.kubernetes-bootstrap", true));
 

@@ -6,8 +6,11 @@ import dev.cairn.protocol.event.DocumentEvent;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.pekko.persistence.query.Sequence;
 import org.apache.pekko.projection.eventsourced.EventEnvelope;
 import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
@@ -15,7 +18,8 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcHandler;
 /**
  * Keeps {@code read_document} and {@code read_document_field} equal to the documents' state: each
  * event is folded into the stored state with the same {@link DocumentState#apply} the entities use.
- * A batch of events and the projection's offset commit in one transaction (exactly once).
+ * A batch of events and the projection's offset commit in one transaction (exactly once); the batch
+ * reads and writes its documents in a few JDBC batches, not a few statements per event.
  */
 final class DocumentProjection
     extends JdbcHandler<List<EventEnvelope<DocumentEvent>>, PooledJdbcSession> {
@@ -40,32 +44,33 @@ final class DocumentProjection
 
   private void apply(Connection connection, List<EventEnvelope<DocumentEvent>> envelopes)
       throws SQLException {
-    Map<DocumentKey, DocumentState> states = new HashMap<>();
-    Map<String, ReadModelStore.Indexes> indexes = new HashMap<>();
+    Set<DocumentKey> keys = new LinkedHashSet<>();
+    for (EventEnvelope<DocumentEvent> envelope : envelopes) {
+      keys.add(DocumentKey.ofEntityId(envelope.persistenceId()));
+    }
+    Map<DocumentKey, DocumentState> stored = ReadModelStore.documents(connection, keys);
+    Map<DocumentKey, DocumentState> changed = new LinkedHashMap<>();
     long ordering = 0;
     long timestamp = 0;
     for (EventEnvelope<DocumentEvent> envelope : envelopes) {
       DocumentKey key = DocumentKey.ofEntityId(envelope.persistenceId());
-      DocumentState state = states.get(key);
+      DocumentState state = changed.get(key);
       if (state == null) {
-        state =
-            ReadModelStore.document(connection, key)
-                .orElse(DocumentState.empty(key.collection(), key.id()));
+        state = stored.getOrDefault(key, DocumentState.empty(key.collection(), key.id()));
       }
       if (envelope.sequenceNr() == state.version() + 1) {
-        states.put(key, state.apply(envelope.event()));
+        changed.put(key, state.apply(envelope.event()));
       }
       ordering = Math.max(ordering, ((Sequence) envelope.offset()).value());
       timestamp = Math.max(timestamp, envelope.timestamp());
     }
-    for (DocumentState state : states.values()) {
-      ReadModelStore.Indexes declared = indexes.get(state.collection());
-      if (declared == null) {
-        declared = ReadModelStore.indexes(connection, state.collection());
-        indexes.put(state.collection(), declared);
+    Map<String, ReadModelStore.Indexes> indexes = new HashMap<>();
+    for (DocumentState state : changed.values()) {
+      if (!indexes.containsKey(state.collection())) {
+        indexes.put(state.collection(), ReadModelStore.indexes(connection, state.collection()));
       }
-      ReadModelStore.saveDocument(connection, state, declared);
     }
+    ReadModelStore.saveDocuments(connection, changed.values(), stored.keySet(), indexes);
     ReadModelStore.progress(connection, NAME, slice, ordering, timestamp);
   }
 }
