@@ -32,7 +32,7 @@ public class ReadSideProbe {
 
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private static final Pattern ID = Pattern.compile("\"id\":\"(d\\d+)\"");
+  private static final Pattern ID = Pattern.compile("\"id\":\"(d\\d+|marker)\"");
 
   public static void main(String[] args) throws Exception {
     String base = args.length > 0 ? args[0] : "http://127.0.0.1:8080";
@@ -77,6 +77,13 @@ public class ReadSideProbe {
     reader.setDaemon(true);
     reader.start();
     connected.await(10, TimeUnit.SECONDS);
+    // The stream starts at the beginning of the journal: wait until it has replayed everything
+    // written before (a marker document's event arrives), so that only live latency is measured.
+    put(base + "/v1/" + collection + "/marker", "{\"marker\":true}");
+    long replayDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+    while (!arrived.containsKey("marker") && System.nanoTime() < replayDeadline) {
+      Thread.sleep(10);
+    }
     Map<String, Long> acknowledged = new ConcurrentHashMap<>();
     for (int i = 0; i < writes; i++) {
       String id = "d" + i;
@@ -85,7 +92,7 @@ public class ReadSideProbe {
       Thread.sleep(20);
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (arrived.size() < writes && System.nanoTime() < deadline) {
+    while (arrived.size() < writes + 1 && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
     List<Double> millis = new ArrayList<>();

@@ -81,8 +81,10 @@ for r in rows:
         extra.append(f"{r['entities']:,} entities, heap used after GC {r['heap_after_gc_mb']} MB")
     if "first_answer_s" in r:
         extra.append(
-            f"{r['events']:,} events: first answer {r['first_answer_s']:.3f} s after the node was"
-            f" ready (node start {r['node_start_s']:.1f} s)")
+            f"{r['events']:,} events: answered in {r['first_answer_s']:.3f} s on a cold node"
+            f" (node start {r['node_start_s']:.1f} s"
+            + (f", its first request {r['first_request_s']:.3f} s" if "first_request_s" in r else "")
+            + ")")
     if "seconds" in r and r["scenario"] == "projection-catch-up":
         extra.append(f"{r['requests']:,} events projected in {r['seconds']:.1f} s")
     if extra:
@@ -92,18 +94,23 @@ if notes:
 with open(out + ".md", "w") as f:
     f.write("\n".join(lines) + "\n")
 
-names = [r["scenario"] for r in rows]
-fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5))
-left.bar(names, [r["rps"] for r in rows], color="#4477aa")
-left.set_title("throughput (requests or transactions / s)")
-left.tick_params(axis="x", rotation=30)
-width = 0.27
+# Horizontal bars on log scales: ceilings and scenarios differ by orders of magnitude.
+measured = [r for r in rows if r.get("rps")]
+timed = [r for r in rows if r.get("p50_ms")]
+height = max(4.5, 0.32 * max(len(measured), len(timed)) + 1.5)
+fig, (left, right) = plt.subplots(1, 2, figsize=(14, height))
+left.barh([r["scenario"] for r in measured], [r["rps"] for r in measured], color="#4477aa")
+left.set_xscale("log")
+left.invert_yaxis()
+left.set_title("throughput (requests, transactions or events / s, log scale)")
+bar = 0.27
 for i, (key, label) in enumerate([("p50_ms", "p50"), ("p99_ms", "p99"), ("p999_ms", "p99.9")]):
-    right.bar([x + (i - 1) * width for x in range(len(rows))], [max(r[key], 0.01) for r in rows],
-              width, label=label)
-right.set_xticks(range(len(rows)))
-right.set_xticklabels(names, rotation=30)
-right.set_yscale("log")
+    right.barh([y + (i - 1) * bar for y in range(len(timed))],
+               [max(r.get(key) or 0, 0.01) for r in timed], bar, label=label)
+right.set_yticks(range(len(timed)))
+right.set_yticklabels([r["scenario"] for r in timed])
+right.invert_yaxis()
+right.set_xscale("log")
 right.set_title("latency (ms, log scale)")
 right.legend()
 fig.suptitle(f"Cairn benchmark {os.path.basename(out)}")
