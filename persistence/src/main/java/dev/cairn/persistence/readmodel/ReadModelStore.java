@@ -27,10 +27,18 @@ import java.util.Set;
 
 /**
  * The read model's tables, row by row, in plain parameterized SQL that H2 and PostgreSQL both run.
- * Upserts are an UPDATE then, if nothing was there, an INSERT: each document belongs to exactly one
- * projection instance, so no two transactions race for the same row.
+ * A projection batch reads its documents first and then updates the rows it found and inserts the
+ * others; other upserts are an UPDATE then, if nothing was there, an INSERT. Each document belongs
+ * to exactly one projection instance, so no two transactions race for the same row.
  */
 final class ReadModelStore {
+
+  /** Ids per {@code IN (...)} when a projection batch reads its documents. */
+  private static final int IN_LIST = 100;
+
+  private static final String INSERT_FIELD =
+      "INSERT INTO read_document_field (collection, id, field, string_value, number_value,"
+          + " boolean_value, timestamp_value) VALUES (?, ?, ?, ?, ?, ?, ?)";
 
   private ReadModelStore() {}
 
@@ -69,8 +77,6 @@ final class ReadModelStore {
     }
     return found;
   }
-
-  private static final int IN_LIST = 100;
 
   private static DocumentState state(Document document) {
     return new DocumentState(
@@ -149,10 +155,6 @@ final class ReadModelStore {
       }
     }
   }
-
-  private static final String INSERT_FIELD =
-      "INSERT INTO read_document_field (collection, id, field, string_value, number_value,"
-          + " boolean_value, timestamp_value) VALUES (?, ?, ?, ?, ?, ?, ?)";
 
   private static void bindField(
       PreparedStatement insert, String collection, String id, IndexValue value)
