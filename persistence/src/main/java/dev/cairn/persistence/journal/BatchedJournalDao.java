@@ -10,6 +10,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.persistence.jdbc.config.JournalConfig;
 import org.apache.pekko.persistence.jdbc.journal.dao.DefaultJournalDao;
 import org.apache.pekko.persistence.jdbc.journal.dao.JournalTables.JournalPekkoSerializationRow;
@@ -21,6 +22,7 @@ import scala.collection.immutable.Set;
 import scala.concurrent.ExecutionContext;
 import scala.concurrent.Future;
 import scala.jdk.javaapi.CollectionConverters;
+import scala.jdk.javaapi.FutureConverters;
 import scala.runtime.BoxedUnit;
 import slick.dbio.DBIOAction;
 import slick.jdbc.JdbcBackend;
@@ -40,8 +42,12 @@ import slick.jdbc.SimpleJdbcAction;
  * insert returning every ordering, then one multi-row insert of all its tags, in one transaction:
  * the same rows, the same all-or-nothing batch, the same reply after commit.
  *
- * <p>Other databases (H2, embedded, where a round trip is a method call) keep the library's write.
- * Reading, deleting and recovery are the library's own.
+ * <p>Recovery's question for the highest sequence number, which every entity asks once when it
+ * starts, is likewise shared by the recoveries running at the same time (one query for many
+ * entities).
+ *
+ * <p>Other databases (H2, embedded, where a round trip is a method call) keep the library's write
+ * and lookup. Reading events, deleting and the read journal are the library's own.
  */
 public class BatchedJournalDao extends DefaultJournalDao {
 
@@ -63,7 +69,11 @@ public class BatchedJournalDao extends DefaultJournalDao {
   /** Rows per statement; PostgreSQL takes at most 65,535 bind parameters in one. */
   private static final int ROWS_PER_STATEMENT = 1000;
 
+  /** Persistence ids per recovery query of {@link #highestSequenceNr}. */
+  private static final int IDS_PER_LOOKUP = 500;
+
   private final boolean batched;
+  private final CoalescingLookup<Long> highestSequenceNrs;
 
   public BatchedJournalDao(
       JdbcBackend.JdbcDatabaseDef db,
@@ -74,6 +84,44 @@ public class BatchedJournalDao extends DefaultJournalDao {
       Materializer mat) {
     super(db, profile, journalConfig, serialization, ec, mat);
     this.batched = profile instanceof PostgresProfile;
+    this.highestSequenceNrs =
+        new CoalescingLookup<>(ids -> run(highestSequenceNrs(ids)), 0L, IDS_PER_LOOKUP);
+  }
+
+  /**
+   * Every recovery asks for its entity's highest sequence number, including the first recovery of
+   * an entity that has no events yet. On PostgreSQL the recoveries that run at the same time share
+   * one query (see {@link CoalescingLookup}): a million new documents are a million recoveries.
+   */
+  @Override
+  public Future<Object> highestSequenceNr(String persistenceId, long fromSequenceNr) {
+    if (!batched) {
+      return super.highestSequenceNr(persistenceId, fromSequenceNr);
+    }
+    return FutureConverters.asScala(
+        highestSequenceNrs.lookup(persistenceId).thenApply(highest -> (Object) highest));
+  }
+
+  private static SimpleJdbcAction<Map<String, Long>> highestSequenceNrs(List<String> ids) {
+    return SimpleJdbcAction.apply(
+        context -> {
+          Map<String, Long> highest = new HashMap<>();
+          Connection connection = context.connection();
+          try (PreparedStatement select =
+              connection.prepareStatement(
+                  "SELECT k.id, (SELECT max(j.sequence_number) FROM event_journal j"
+                      + " WHERE j.persistence_id = k.id) FROM unnest(?) AS k(id)")) {
+            select.setArray(1, connection.createArrayOf("varchar", ids.toArray()));
+            try (ResultSet rows = select.executeQuery()) {
+              while (rows.next()) {
+                highest.put(rows.getString(1), rows.getLong(2));
+              }
+            }
+          } catch (SQLException e) {
+            throw new JournalSqlException(e);
+          }
+          return highest;
+        });
   }
 
   @Override
@@ -90,17 +138,22 @@ public class BatchedJournalDao extends DefaultJournalDao {
               try {
                 inTransaction(context.connection(), batch);
               } catch (SQLException e) {
-                throw new JournalWriteException(e);
+                throw new JournalSqlException(e);
               }
               return BoxedUnit.UNIT;
             });
-    return run(write);
+    return runWrite(write);
   }
 
   /** Slick's Java signature wants the effect type {@code Nothing}, which Java cannot name. */
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private Future<BoxedUnit> run(SimpleJdbcAction<BoxedUnit> action) {
+  private Future<BoxedUnit> runWrite(SimpleJdbcAction<BoxedUnit> action) {
     return db().run((DBIOAction) action);
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private <T> CompletionStage<T> run(SimpleJdbcAction<T> action) {
+    return FutureConverters.asJava((Future<T>) db().run((DBIOAction) action));
   }
 
   private static void inTransaction(
@@ -195,9 +248,11 @@ public class BatchedJournalDao extends DefaultJournalDao {
     return sequenceNumber + "|" + persistenceId;
   }
 
-  /** A failed batch, unchecked so that it can leave Slick's action and fail the batch's writes. */
-  static final class JournalWriteException extends RuntimeException {
-    JournalWriteException(SQLException cause) {
+  /**
+   * A failed statement, unchecked so that it can leave Slick's action and fail what waits on it.
+   */
+  static final class JournalSqlException extends RuntimeException {
+    JournalSqlException(SQLException cause) {
       super(cause.getMessage(), cause);
     }
   }

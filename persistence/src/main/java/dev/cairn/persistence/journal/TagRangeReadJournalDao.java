@@ -1,0 +1,136 @@
+package dev.cairn.persistence.journal;
+
+import dev.cairn.persistence.journal.BatchedJournalDao.JournalSqlException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.persistence.PersistentRepr;
+import org.apache.pekko.persistence.jdbc.PekkoSerialization;
+import org.apache.pekko.persistence.jdbc.config.ReadJournalConfig;
+import org.apache.pekko.persistence.jdbc.journal.dao.JournalTables.JournalPekkoSerializationRow;
+import org.apache.pekko.persistence.jdbc.query.dao.DefaultReadJournalDao;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.scaladsl.Source;
+import scala.Option;
+import scala.Tuple3;
+import scala.collection.immutable.Set;
+import scala.concurrent.ExecutionContext;
+import scala.concurrent.Future;
+import scala.jdk.javaapi.FutureConverters;
+import scala.util.Try;
+import slick.dbio.DBIOAction;
+import slick.jdbc.JdbcBackend;
+import slick.jdbc.JdbcProfile;
+import slick.jdbc.PostgresProfile;
+import slick.jdbc.SimpleJdbcAction;
+
+/**
+ * The read journal's data access with one change: on PostgreSQL, {@code eventsByTag} bounds the tag
+ * rows it reads, not only the journal rows.
+ *
+ * <p>pekko-persistence-jdbc 1.1.1 asks for a tag's events between two orderings with the range on
+ * {@code event_journal.ordering} only. PostgreSQL does not carry that range over the join to {@code
+ * event_tag.event_id}, so for a wide range (a projection catching up, or behind under load) it
+ * merge-joins the tag's index entries from the tag's first event: every poll read all of the tag's
+ * history before the offset (measured: 12 ms for 500 events of a slice at 77,000 events in the
+ * journal, growing with the journal; 2.4 ms a poll on average while 1,300 new documents a second
+ * were written). Here the same range is also stated on {@code event_tag.event_id}, so the tag index
+ * is read from the offset on. Same rows, same order, same limit.
+ *
+ * <p>Other databases, and every other query, are the library's own.
+ */
+public class TagRangeReadJournalDao extends DefaultReadJournalDao {
+
+  static final String EVENTS_BY_TAG =
+      "SELECT j.ordering, j.deleted, j.persistence_id, j.sequence_number, j.writer,"
+          + " j.write_timestamp, j.adapter_manifest, j.event_payload, j.event_ser_id,"
+          + " j.event_ser_manifest, j.meta_payload, j.meta_ser_id, j.meta_ser_manifest"
+          + " FROM event_tag t JOIN event_journal j ON j.ordering = t.event_id"
+          + " WHERE t.tag = ? AND t.event_id > ? AND t.event_id <= ? AND j.deleted = false"
+          + " ORDER BY t.event_id LIMIT ?";
+
+  private final Serialization serialization;
+  private final boolean bounded;
+
+  public TagRangeReadJournalDao(
+      JdbcBackend.JdbcDatabaseDef db,
+      JdbcProfile profile,
+      ReadJournalConfig readJournalConfig,
+      Serialization serialization,
+      ExecutionContext ec,
+      Materializer mat) {
+    super(db, profile, readJournalConfig, serialization, ec, mat);
+    this.serialization = serialization;
+    this.bounded = profile instanceof PostgresProfile;
+  }
+
+  @Override
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  public Source<Try<Tuple3<PersistentRepr, Set<String>, Object>>, NotUsed> eventsByTag(
+      String tag, long offset, long maxOffset, long max) {
+    if (!bounded) {
+      return super.eventsByTag(tag, offset, maxOffset, max);
+    }
+    SimpleJdbcAction<List<JournalPekkoSerializationRow>> select =
+        SimpleJdbcAction.apply(
+            context -> {
+              try {
+                return rows(context.connection(), tag, offset, maxOffset, max);
+              } catch (SQLException e) {
+                throw new JournalSqlException(e);
+              }
+            });
+    Future<List<JournalPekkoSerializationRow>> rows = db().run((DBIOAction) select);
+    Set<String> noTags = scala.collection.immutable.Set$.MODULE$.empty();
+    return org.apache.pekko.stream.javadsl.Source.completionStage(FutureConverters.asJava(rows))
+        .mapConcat(found -> found)
+        .map(
+            row -> {
+              Try<Tuple3<PersistentRepr, Set<String>, Object>> event =
+                  PekkoSerialization.fromRow(serialization, row)
+                      .map(read -> new Tuple3<>(read._1(), noTags, read._2()));
+              return event;
+            })
+        .asScala();
+  }
+
+  private static List<JournalPekkoSerializationRow> rows(
+      Connection connection, String tag, long offset, long maxOffset, long max)
+      throws SQLException {
+    List<JournalPekkoSerializationRow> rows = new ArrayList<>();
+    try (PreparedStatement select = connection.prepareStatement(EVENTS_BY_TAG)) {
+      select.setString(1, tag);
+      select.setLong(2, offset);
+      select.setLong(3, maxOffset);
+      select.setLong(4, max);
+      try (ResultSet found = select.executeQuery()) {
+        while (found.next()) {
+          byte[] metaPayload = found.getBytes(11);
+          int metaSerializerId = found.getInt(12);
+          boolean noMetaSerializer = found.wasNull();
+          rows.add(
+              new JournalPekkoSerializationRow(
+                  found.getLong(1),
+                  found.getBoolean(2),
+                  found.getString(3),
+                  found.getLong(4),
+                  found.getString(5),
+                  found.getLong(6),
+                  found.getString(7),
+                  found.getBytes(8),
+                  found.getInt(9),
+                  found.getString(10),
+                  Option.apply(metaPayload),
+                  noMetaSerializer ? Option.empty() : Option.apply(metaSerializerId),
+                  Option.apply(found.getString(13))));
+        }
+      }
+    }
+    return rows;
+  }
+}

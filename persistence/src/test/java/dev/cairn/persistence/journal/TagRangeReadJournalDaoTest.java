@@ -1,0 +1,101 @@
+package dev.cairn.persistence.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.cairn.persistence.TestPostgres;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The read journal's tag query on a real PostgreSQL with a long journal. */
+class TagRangeReadJournalDaoTest {
+
+  private static String url;
+
+  @BeforeAll
+  static void journal() throws SQLException {
+    url = TestPostgres.freshDatabase();
+    try (Connection c = TestPostgres.connect(url);
+        Statement s = c.createStatement()) {
+      // 20,000 events: even orderings tagged "even", all tagged "all"; ordering 19,990 deleted.
+      s.execute(
+          "INSERT INTO event_journal (ordering, persistence_id, sequence_number, writer,"
+              + " event_ser_id, event_ser_manifest, event_payload, deleted)"
+              + " SELECT g, 'p' || g, 1, 'w', 1, 'm', '\\x00', g = 19990"
+              + " FROM generate_series(1, 20000) g");
+      s.execute(
+          "INSERT INTO event_tag (event_id, tag) SELECT g, 'all' FROM generate_series(1, 20000) g"
+              + " UNION ALL SELECT g, 'even' FROM generate_series(2, 20000, 2) g");
+      s.execute("ANALYZE");
+    }
+  }
+
+  @Test
+  void answersTheTagsEventsAfterTheOffsetUpToTheMaximumInOrderWithoutDeletedOnes()
+      throws SQLException {
+    assertThat(orderings("even", 19980, 19996, 100))
+        .containsExactly(19982L, 19984L, 19986L, 19988L, 19992L, 19994L, 19996L);
+    assertThat(orderings("all", 100, 20000, 3)).containsExactly(101L, 102L, 103L);
+    assertThat(orderings("none", 0, 20000, 10)).isEmpty();
+  }
+
+  @Test
+  void readsTheTagIndexFromTheOffsetOnNotFromTheTagsFirstEvent() throws Exception {
+    try (Connection c = TestPostgres.connect(url);
+        PreparedStatement explain =
+            c.prepareStatement(
+                "EXPLAIN (ANALYZE, FORMAT JSON) " + TagRangeReadJournalDao.EVENTS_BY_TAG)) {
+      bind(explain, "even", 18000, 20000, 500);
+      try (ResultSet plan = explain.executeQuery()) {
+        plan.next();
+        JsonNode root = new ObjectMapper().readTree(plan.getString(1)).get(0).get("Plan");
+        // A catch-up read of 500 events near the end of a 10,000-event tag.
+        assertThat(tagRowsRead(root)).isBetween(1L, 600L);
+      }
+    }
+  }
+
+  /** Rows every plan node over event_tag produced, over all its loops. */
+  private static long tagRowsRead(JsonNode node) {
+    long rows = 0;
+    if ("event_tag".equals(node.path("Relation Name").asText())) {
+      rows += node.get("Actual Rows").asLong() * node.get("Actual Loops").asLong();
+    }
+    for (JsonNode child : node.path("Plans")) {
+      rows += tagRowsRead(child);
+    }
+    return rows;
+  }
+
+  private static List<Long> orderings(String tag, long offset, long maxOffset, long max)
+      throws SQLException {
+    List<Long> orderings = new ArrayList<>();
+    try (Connection c = TestPostgres.connect(url);
+        PreparedStatement select = c.prepareStatement(TagRangeReadJournalDao.EVENTS_BY_TAG)) {
+      bind(select, tag, offset, maxOffset, max);
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          orderings.add(rows.getLong(1));
+        }
+      }
+    }
+    return orderings;
+  }
+
+  private static void bind(
+      PreparedStatement statement, String tag, long offset, long maxOffset, long max)
+      throws SQLException {
+    statement.setString(1, tag);
+    statement.setLong(2, offset);
+    statement.setLong(3, maxOffset);
+    statement.setLong(4, max);
+  }
+}
