@@ -1,26 +1,28 @@
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * bench/run's load for scenarios that wrk cannot drive: a fixed number of requests rather than a
  * duration (write each of a million entities exactly once, 10,000 events to one entity), with the
  * throughput of the first and the last tenth of the run. Closed loop with {@code --concurrency}
- * keep-alive connections, one request in flight on each, like wrk; plain sockets, because the
- * JDK's HttpClient costs more CPU than the node under test. Prints one {@code BENCH_RESULT} line.
+ * keep-alive connections, one request in flight on each, like wrk, all driven by one thread with
+ * non-blocking sockets: the load must cost far less CPU than the node under test on the same two
+ * cores (a thread per connection cost about a quarter of a core at 1,300 requests/s, the JDK's
+ * HttpClient more than the node). Prints one {@code BENCH_RESULT} line.
  *
  * <pre>
  * java bench/Load.java write --urls http://127.0.0.1:18080 --collection c --count 1000000
@@ -28,91 +30,240 @@ import java.util.concurrent.atomic.AtomicLong;
  * java bench/Load.java write --urls ... --collection c --id hot --count 10000 --concurrency 8
  * </pre>
  *
- * Several {@code --urls} (comma-separated) spread the requests over several front doors.
+ * Several {@code --urls} (comma-separated) spread the connections over several front doors.
  */
 public final class Load {
 
+  private final String mode;
+  private final String collection;
+  private final long count;
+  private final long total;
+  private final String fixedId;
+  private final String payload;
+  private final long[] latencies;
+  private final long[] finishedAt;
+  private final List<String> firstErrors = new ArrayList<>();
+  private final long start = System.nanoTime();
+  private long next;
+  private long done;
+  private long errors;
+
+  private Load(Map<String, String> options, String mode) {
+    this.mode = mode;
+    this.collection = options.getOrDefault("collection", "bench");
+    this.count = Long.parseLong(options.getOrDefault("count", "1000"));
+    long requests = Long.parseLong(options.getOrDefault("requests", String.valueOf(count)));
+    this.total = mode.equals("write") ? count : requests;
+    this.fixedId = options.get("id");
+    this.payload = "x".repeat(Integer.parseInt(options.getOrDefault("payload", "120")));
+    this.latencies = new long[(int) total];
+    this.finishedAt = new long[(int) total];
+  }
+
   public static void main(String[] args) throws Exception {
-    String mode = args[0];
     Map<String, String> options = new HashMap<>();
     for (int i = 1; i + 1 < args.length; i += 2) {
       options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
     }
+    Load load = new Load(options, args[0]);
     String[] urls = options.get("urls").split(",");
-    String collection = options.getOrDefault("collection", "bench");
-    long count = Long.parseLong(options.getOrDefault("count", "1000"));
-    long requests = Long.parseLong(options.getOrDefault("requests", String.valueOf(count)));
     int concurrency = Integer.parseInt(options.getOrDefault("concurrency", "64"));
-    String fixedId = options.get("id");
-    String payload = "x".repeat(Integer.parseInt(options.getOrDefault("payload", "120")));
+    load.run(urls, concurrency);
+    load.report();
+  }
 
-    long total = mode.equals("write") ? count : requests;
-    long[] latencies = new long[(int) total];
-    long[] finishedAt = new long[(int) total];
-    AtomicLong next = new AtomicLong();
-    AtomicLong errors = new AtomicLong();
-    List<String> firstErrors = Collections.synchronizedList(new ArrayList<>());
-    long start = System.nanoTime();
+  private void run(String[] urls, int concurrency) throws IOException {
+    try (Selector selector = Selector.open()) {
+      for (int lane = 0; lane < concurrency && next < total; lane++) {
+        new Connection(URI.create(urls[lane % urls.length]), selector).sendNext();
+      }
+      while (done < total) {
+        selector.select();
+        for (SelectionKey key : selector.selectedKeys()) {
+          Connection connection = (Connection) key.attachment();
+          try {
+            connection.ready(key);
+          } catch (IOException e) {
+            connection.failed(e);
+          }
+        }
+        selector.selectedKeys().clear();
+      }
+    }
+  }
 
-    List<Thread> lanes = new ArrayList<>();
-    for (int lane = 0; lane < concurrency; lane++) {
-      URI url = URI.create(urls[lane % urls.length]);
-      Thread thread =
-          new Thread(
-              () -> {
-                Connection connection = null;
-                for (long n = next.getAndIncrement(); n < total; n = next.getAndIncrement()) {
-                  String request;
-                  if (mode.equals("write")) {
-                    String id = fixedId != null ? fixedId : "d" + n;
-                    byte[] body =
-                        ("{\"n\":" + n + ",\"text\":\"" + payload + "\"}")
-                            .getBytes(StandardCharsets.UTF_8);
-                    request =
-                        "PUT /v1/" + collection + "/" + id + " HTTP/1.1\r\nHost: bench\r\n"
-                            + "Content-Type: application/json\r\nContent-Length: "
-                            + body.length + "\r\n\r\n" + new String(body, StandardCharsets.UTF_8);
-                  } else {
-                    long id = ThreadLocalRandom.current().nextLong(count);
-                    request =
-                        "GET /v1/" + collection + "/d" + id + " HTTP/1.1\r\nHost: bench\r\n\r\n";
-                  }
-                  long sent = System.nanoTime();
-                  int status;
-                  try {
-                    if (connection == null) {
-                      connection = new Connection(url);
-                    }
-                    status = connection.exchange(request);
-                  } catch (IOException e) {
-                    status = -1;
-                    firstErrors.add(e.toString());
-                    connection = null;
-                  }
-                  long now = System.nanoTime();
-                  latencies[(int) n] = now - sent;
-                  finishedAt[(int) n] = now - start;
-                  if (status < 200 || status >= 300) {
-                    errors.incrementAndGet();
-                    if (status > 0) {
-                      firstErrors.add("HTTP " + status + " for " + request.lines().findFirst().get());
-                    }
-                  }
-                }
-              });
-      thread.start();
-      lanes.add(thread);
+  private byte[] request(long n) {
+    if (mode.equals("write")) {
+      String id = fixedId != null ? fixedId : "d" + n;
+      byte[] body = ("{\"n\":" + n + ",\"text\":\"" + payload + "\"}").getBytes(StandardCharsets.UTF_8);
+      String head =
+          "PUT /v1/" + collection + "/" + id + " HTTP/1.1\r\nHost: bench\r\n"
+              + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n";
+      byte[] request = Arrays.copyOf(head.getBytes(StandardCharsets.UTF_8), head.length() + body.length);
+      System.arraycopy(body, 0, request, head.length(), body.length);
+      return request;
     }
-    for (Thread thread : lanes) {
-      thread.join();
+    long id = ThreadLocalRandom.current().nextLong(count);
+    return ("GET /v1/" + collection + "/d" + id + " HTTP/1.1\r\nHost: bench\r\n\r\n")
+        .getBytes(StandardCharsets.UTF_8);
+  }
+
+  private void finished(long n, long sentAt, int status, String request) {
+    if (n < 0) {
+      return;
     }
+    long now = System.nanoTime();
+    latencies[(int) n] = now - sentAt;
+    finishedAt[(int) n] = now - start;
+    done++;
+    if (status < 200 || status >= 300) {
+      errors++;
+      if (firstErrors.size() < 5) {
+        firstErrors.add(status < 0 ? request : "HTTP " + status + " for " + request);
+      }
+    }
+  }
+
+  /** One keep-alive HTTP/1.1 connection with one request in flight. */
+  private final class Connection {
+    private final URI url;
+    private final Selector selector;
+    private SocketChannel channel;
+    private ByteBuffer out;
+    private ByteBuffer in = ByteBuffer.allocate(64 * 1024);
+    private long request = -1;
+    private long sentAt;
+
+    Connection(URI url, Selector selector) throws IOException {
+      this.url = url;
+      this.selector = selector;
+      open();
+    }
+
+    private void open() throws IOException {
+      channel = SocketChannel.open(new InetSocketAddress(url.getHost(), url.getPort()));
+      channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+      channel.configureBlocking(false);
+      channel.register(selector, SelectionKey.OP_READ, this);
+      in.clear();
+    }
+
+    void sendNext() throws IOException {
+      if (next >= total) {
+        channel.close();
+        return;
+      }
+      request = next++;
+      out = ByteBuffer.wrap(request(request));
+      sentAt = System.nanoTime();
+      channel.write(out);
+      channel.keyFor(selector).interestOps(out.hasRemaining() ? SelectionKey.OP_WRITE : SelectionKey.OP_READ);
+    }
+
+    void ready(SelectionKey key) throws IOException {
+      if (key.isWritable()) {
+        channel.write(out);
+        if (!out.hasRemaining()) {
+          key.interestOps(SelectionKey.OP_READ);
+        }
+        return;
+      }
+      if (!in.hasRemaining()) {
+        in = ByteBuffer.allocate(in.capacity() * 2).put(in.flip());
+      }
+      if (channel.read(in) < 0) {
+        throw new IOException("connection closed by the server");
+      }
+      int status = complete(in.array(), in.position());
+      if (status > 0) {
+        in.clear();
+        finished(request, sentAt, status, firstLine());
+        sendNext();
+      }
+    }
+
+    void failed(IOException e) {
+      try {
+        channel.close();
+      } catch (IOException ignored) {
+        // closing a broken connection
+      }
+      finished(request, sentAt, -1, e + " on " + firstLine());
+      try {
+        open();
+        sendNext();
+      } catch (IOException again) {
+        throw new IllegalStateException("cannot reconnect to " + url, again);
+      }
+    }
+
+    private String firstLine() {
+      String text = new String(out.array(), StandardCharsets.UTF_8);
+      return text.substring(0, text.indexOf('\r'));
+    }
+  }
+
+  /** The status of the response in {@code b[0, end)}, or 0 if it has not all arrived. */
+  static int complete(byte[] b, int end) {
+    int headerEnd = indexOf(b, 0, end, "\r\n\r\n");
+    if (headerEnd < 0) {
+      return 0;
+    }
+    String head = new String(b, 0, headerEnd, StandardCharsets.ISO_8859_1);
+    int status = Integer.parseInt(head.substring(9, 12));
+    long length = 0;
+    boolean chunked = false;
+    for (String header : head.split("\r\n")) {
+      String lower = header.toLowerCase(Locale.ROOT);
+      if (lower.startsWith("content-length:")) {
+        length = Long.parseLong(lower.substring(15).trim());
+      } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+        chunked = true;
+      }
+    }
+    int body = headerEnd + 4;
+    if (!chunked) {
+      return end - body >= length ? status : 0;
+    }
+    while (true) {
+      int lineEnd = indexOf(b, body, end, "\r\n");
+      if (lineEnd < 0) {
+        return 0;
+      }
+      String size = new String(b, body, lineEnd - body, StandardCharsets.ISO_8859_1);
+      int semicolon = size.indexOf(';');
+      long chunk = Long.parseLong((semicolon < 0 ? size : size.substring(0, semicolon)).trim(), 16);
+      if (chunk == 0) {
+        return indexOf(b, lineEnd, end, "\r\n\r\n") == lineEnd ? status : 0;
+      }
+      body = (int) (lineEnd + 2 + chunk + 2);
+      if (body > end) {
+        return 0;
+      }
+    }
+  }
+
+  private static int indexOf(byte[] b, int from, int end, String pattern) {
+    byte[] p = pattern.getBytes(StandardCharsets.ISO_8859_1);
+    outer:
+    for (int i = from; i + p.length <= end; i++) {
+      for (int j = 0; j < p.length; j++) {
+        if (b[i + j] != p[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+
+  private void report() {
     double seconds = (System.nanoTime() - start) / 1e9;
-
     long[] sorted = latencies.clone();
     Arrays.sort(sorted);
     long[] finished = finishedAt.clone();
     Arrays.sort(finished);
-    for (String error : firstErrors.subList(0, Math.min(5, firstErrors.size()))) {
+    for (String error : firstErrors) {
       System.err.println("error: " + error);
     }
     System.out.println(
@@ -129,77 +280,9 @@ public final class Load {
             percentile(sorted, 99),
             percentile(sorted, 99.9),
             sorted[sorted.length - 1] / 1e6,
-            errors.get(),
+            errors,
             tenthRate(finished, 0),
             tenthRate(finished, 9)));
-  }
-
-  /** One keep-alive HTTP/1.1 connection: writes a request, reads the whole response. */
-  private static final class Connection {
-    private final Socket socket;
-    private final InputStream in;
-    private final OutputStream out;
-
-    Connection(URI url) throws IOException {
-      socket = new Socket(url.getHost(), url.getPort());
-      socket.setTcpNoDelay(true);
-      in = new BufferedInputStream(socket.getInputStream(), 65536);
-      out = socket.getOutputStream();
-    }
-
-    int exchange(String request) throws IOException {
-      out.write(request.getBytes(StandardCharsets.UTF_8));
-      out.flush();
-      String statusLine = line();
-      int status = Integer.parseInt(statusLine.split(" ")[1]);
-      long length = 0;
-      boolean chunked = false;
-      for (String header = line(); !header.isEmpty(); header = line()) {
-        String lower = header.toLowerCase(Locale.ROOT);
-        if (lower.startsWith("content-length:")) {
-          length = Long.parseLong(lower.substring(15).trim());
-        } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
-          chunked = true;
-        }
-      }
-      if (chunked) {
-        for (long size = Long.parseLong(line().trim(), 16); size > 0;
-            size = Long.parseLong(line().trim(), 16)) {
-          skip(size);
-          line();
-        }
-        line();
-      } else {
-        skip(length);
-      }
-      return status;
-    }
-
-    private void skip(long n) throws IOException {
-      while (n > 0) {
-        long skipped = in.skip(n);
-        if (skipped <= 0) {
-          if (in.read() < 0) {
-            throw new IOException("connection closed mid-response");
-          }
-          skipped = 1;
-        }
-        n -= skipped;
-      }
-    }
-
-    private String line() throws IOException {
-      StringBuilder line = new StringBuilder();
-      for (int c = in.read(); c != '\n'; c = in.read()) {
-        if (c < 0) {
-          throw new IOException("connection closed");
-        }
-        if (c != '\r') {
-          line.append((char) c);
-        }
-      }
-      return line.toString();
-    }
   }
 
   private static double percentile(long[] sorted, double p) {

@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  *
  * <pre>
  * bin/cairn serve &amp;
- * java bench/ReadSideProbe.java http://127.0.0.1:8080 [latency-writes] [burst-writes]
+ * java bench/ReadSideProbe.java http://127.0.0.1:8080 [latency-writes] [burst-writes] [since]
  * </pre>
  */
 public class ReadSideProbe {
@@ -38,14 +38,19 @@ public class ReadSideProbe {
     String base = args.length > 0 ? args[0] : "http://127.0.0.1:8080";
     int writes = args.length > 1 ? Integer.parseInt(args[1]) : 500;
     int burst = args.length > 2 ? Integer.parseInt(args[2]) : 5000;
-    latency(base, writes);
+    String since = args.length > 3 ? args[3] : null;
+    latency(base, writes, since);
     if (burst > 0) {
       catchUp(base, burst);
     }
   }
 
   /** Sequential writes, one every 20 ms, each to its own document, against an open stream. */
-  static void latency(String base, int writes) throws Exception {
+  /**
+   * @param since the journal ordering to start the feed after ({@code ?since=}), or null for the
+   *     beginning of the journal
+   */
+  static void latency(String base, int writes, String since) throws Exception {
     String collection = "latency" + UUID.randomUUID().toString().substring(0, 8);
     Map<String, Long> arrived = new ConcurrentHashMap<>();
     CountDownLatch connected = new CountDownLatch(1);
@@ -55,7 +60,13 @@ public class ReadSideProbe {
               try {
                 var lines =
                     HTTP.send(
-                            HttpRequest.newBuilder(URI.create(base + "/v1/" + collection + "/_changes"))
+                            HttpRequest.newBuilder(
+                                URI.create(
+                                    base
+                                        + "/v1/"
+                                        + collection
+                                        + "/_changes"
+                                        + (since == null ? "" : "?since=" + since)))
                                 .GET()
                                 .build(),
                             HttpResponse.BodyHandlers.ofLines())
@@ -77,8 +88,9 @@ public class ReadSideProbe {
     reader.setDaemon(true);
     reader.start();
     connected.await(10, TimeUnit.SECONDS);
-    // The stream starts at the beginning of the journal: wait until it has replayed everything
-    // written before (a marker document's event arrives), so that only live latency is measured.
+    // Without `since` the stream starts at the beginning of the journal: wait until it has replayed
+    // everything written before (a marker document's event arrives), so that only live latency is
+    // measured.
     put(base + "/v1/" + collection + "/marker", "{\"marker\":true}");
     long replayDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
     while (!arrived.containsKey("marker") && System.nanoTime() < replayDeadline) {

@@ -69,6 +69,9 @@ public record CairnSettings(
         ConfigFactory.defaultOverrides().withFallback(application).withOnlyPath("cairn").resolve();
     Map<String, Object> derived = new HashMap<>(derivedDatabaseSettings(own));
     derived.put("pekko.cluster.seed-nodes", seedNodeAddresses(own));
+    derived.put(
+        "pekko.cluster.sharding.passivation.default-strategy.active-entity-limit",
+        activeEntityLimit(own, Runtime.getRuntime().maxMemory()));
     return ConfigFactory.load(ConfigFactory.parseMap(derived).withFallback(application));
   }
 
@@ -97,6 +100,29 @@ public record CairnSettings(
         c.getBoolean("collections.strict"),
         c.getDuration("collections.cache-ttl"),
         c.getInt("history.max-page-size"));
+  }
+
+  /**
+   * Heap per document in memory when {@code cairn.entity.active-limit} is {@code auto}. A small
+   * document's entity takes about 4.5 KB (a class histogram of a node holding 86,000 of them:
+   * Pekko's behavior, stash and supervisor objects, the state and its strings); 10 KiB keeps them
+   * under about half of the heap. With 100,000 on a 512 MB heap the old generation stayed above 95
+   * %, full collections followed, and writing new documents slowed from 1,820/s to 1,390/s.
+   */
+  static final long AUTO_BYTES_PER_ENTITY = 10 * 1024;
+
+  /** {@code cairn.entity.active-limit}: a positive number, or {@code auto} to follow the heap. */
+  static int activeEntityLimit(Config own, long maxHeapBytes) {
+    String limit = own.getString("cairn.entity.active-limit").trim();
+    if (limit.equals("auto")) {
+      return (int)
+          Math.min(Integer.MAX_VALUE, Math.max(1000, maxHeapBytes / AUTO_BYTES_PER_ENTITY));
+    }
+    if (limit.matches("\\d{1,9}") && Integer.parseInt(limit) > 0) {
+      return Integer.parseInt(limit);
+    }
+    throw new ConfigException.BadValue(
+        "cairn.entity.active-limit", "expected a positive number or auto, got '" + limit + "'");
   }
 
   /** {@code host:port,host:port} as Pekko addresses of the actor system {@code cairn}. */

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -106,6 +108,32 @@ class CairnSettingsTest {
     assertThat(passivation.getInt("default-strategy.active-entity-limit")).isEqualTo(5000);
     assertThat(passivation.getDuration("default-strategy.idle-entity.timeout"))
         .isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void byDefaultTheActiveLimitFollowsTheHeap() {
+    Config passivation =
+        CairnSettings.load(Map.of()).getConfig("pekko.cluster.sharding.passivation");
+
+    assertThat(passivation.getInt("default-strategy.active-entity-limit"))
+        .isEqualTo(
+            (int)
+                Math.max(
+                    1000, Runtime.getRuntime().maxMemory() / CairnSettings.AUTO_BYTES_PER_ENTITY));
+    Config own = ConfigFactory.parseMap(Map.of("cairn.entity.active-limit", "auto"));
+    assertThat(CairnSettings.activeEntityLimit(own, 512L * 1024 * 1024)).isEqualTo(52428);
+    assertThat(CairnSettings.activeEntityLimit(own, 1024L * 1024 * 1024)).isEqualTo(104857);
+    assertThat(CairnSettings.activeEntityLimit(own, 4L * 1024 * 1024)).isEqualTo(1000);
+  }
+
+  @Test
+  void anActiveLimitThatIsNeitherAPositiveNumberNorAutoIsRefusedByName() {
+    for (Object bad : List.of("many", "0", "-5", "1e6")) {
+      assertThatThrownBy(() -> CairnSettings.load(Map.of("cairn.entity.active-limit", bad)))
+          .isInstanceOf(ConfigException.BadValue.class)
+          .hasMessageContaining("cairn.entity.active-limit")
+          .hasMessageContaining("positive number or auto");
+    }
   }
 
   @Test
