@@ -10,7 +10,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletionStage;
 import org.apache.pekko.persistence.jdbc.config.JournalConfig;
 import org.apache.pekko.persistence.jdbc.journal.dao.DefaultJournalDao;
 import org.apache.pekko.persistence.jdbc.journal.dao.JournalTables.JournalPekkoSerializationRow;
@@ -24,11 +23,9 @@ import scala.concurrent.Future;
 import scala.jdk.javaapi.CollectionConverters;
 import scala.jdk.javaapi.FutureConverters;
 import scala.runtime.BoxedUnit;
-import slick.dbio.DBIOAction;
 import slick.jdbc.JdbcBackend;
 import slick.jdbc.JdbcProfile;
 import slick.jdbc.PostgresProfile;
-import slick.jdbc.SimpleJdbcAction;
 
 /**
  * The JDBC journal's data access with one change: on PostgreSQL a batch of events is written with
@@ -85,7 +82,12 @@ public class BatchedJournalDao extends DefaultJournalDao {
     super(db, profile, journalConfig, serialization, ec, mat);
     this.batched = profile instanceof PostgresProfile;
     this.highestSequenceNrs =
-        new CoalescingLookup<>(ids -> run(highestSequenceNrs(ids)), 0L, IDS_PER_LOOKUP);
+        new CoalescingLookup<>(
+            ids ->
+                FutureConverters.asJava(
+                    SlickJdbc.run(db, connection -> highestSequenceNrs(connection, ids))),
+            0L,
+            IDS_PER_LOOKUP);
   }
 
   /**
@@ -102,26 +104,21 @@ public class BatchedJournalDao extends DefaultJournalDao {
         highestSequenceNrs.lookup(persistenceId).thenApply(highest -> (Object) highest));
   }
 
-  private static SimpleJdbcAction<Map<String, Long>> highestSequenceNrs(List<String> ids) {
-    return SimpleJdbcAction.apply(
-        context -> {
-          Map<String, Long> highest = new HashMap<>();
-          Connection connection = context.connection();
-          try (PreparedStatement select =
-              connection.prepareStatement(
-                  "SELECT k.id, (SELECT max(j.sequence_number) FROM event_journal j"
-                      + " WHERE j.persistence_id = k.id) FROM unnest(?) AS k(id)")) {
-            select.setArray(1, connection.createArrayOf("varchar", ids.toArray()));
-            try (ResultSet rows = select.executeQuery()) {
-              while (rows.next()) {
-                highest.put(rows.getString(1), rows.getLong(2));
-              }
-            }
-          } catch (SQLException e) {
-            throw new JournalSqlException(e);
-          }
-          return highest;
-        });
+  private static Map<String, Long> highestSequenceNrs(Connection connection, List<String> ids)
+      throws SQLException {
+    Map<String, Long> highest = new HashMap<>();
+    try (PreparedStatement select =
+        connection.prepareStatement(
+            "SELECT k.id, (SELECT max(j.sequence_number) FROM event_journal j"
+                + " WHERE j.persistence_id = k.id) FROM unnest(?) AS k(id)")) {
+      select.setArray(1, connection.createArrayOf("varchar", ids.toArray()));
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          highest.put(rows.getString(1), rows.getLong(2));
+        }
+      }
+    }
+    return highest;
   }
 
   @Override
@@ -132,28 +129,12 @@ public class BatchedJournalDao extends DefaultJournalDao {
     }
     List<Tuple2<JournalPekkoSerializationRow, Set<String>>> batch =
         CollectionConverters.asJava(rows);
-    SimpleJdbcAction<BoxedUnit> write =
-        SimpleJdbcAction.apply(
-            context -> {
-              try {
-                inTransaction(context.connection(), batch);
-              } catch (SQLException e) {
-                throw new JournalSqlException(e);
-              }
-              return BoxedUnit.UNIT;
-            });
-    return runWrite(write);
-  }
-
-  /** Slick's Java signature wants the effect type {@code Nothing}, which Java cannot name. */
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private Future<BoxedUnit> runWrite(SimpleJdbcAction<BoxedUnit> action) {
-    return db().run((DBIOAction) action);
-  }
-
-  @SuppressWarnings({"unchecked", "rawtypes"})
-  private <T> CompletionStage<T> run(SimpleJdbcAction<T> action) {
-    return FutureConverters.asJava((Future<T>) db().run((DBIOAction) action));
+    return SlickJdbc.run(
+        db(),
+        connection -> {
+          inTransaction(connection, batch);
+          return BoxedUnit.UNIT;
+        });
   }
 
   private static void inTransaction(
@@ -246,14 +227,5 @@ public class BatchedJournalDao extends DefaultJournalDao {
 
   private static String key(String persistenceId, long sequenceNumber) {
     return sequenceNumber + "|" + persistenceId;
-  }
-
-  /**
-   * A failed statement, unchecked so that it can leave Slick's action and fail what waits on it.
-   */
-  static final class JournalSqlException extends RuntimeException {
-    JournalSqlException(SQLException cause) {
-      super(cause.getMessage(), cause);
-    }
   }
 }

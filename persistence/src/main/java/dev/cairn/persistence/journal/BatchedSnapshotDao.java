@@ -1,6 +1,5 @@
 package dev.cairn.persistence.journal;
 
-import dev.cairn.persistence.journal.BatchedJournalDao.JournalSqlException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,11 +19,9 @@ import scala.Tuple2;
 import scala.concurrent.ExecutionContext;
 import scala.concurrent.Future;
 import scala.jdk.javaapi.FutureConverters;
-import slick.dbio.DBIOAction;
 import slick.jdbc.JdbcBackend;
 import slick.jdbc.JdbcProfile;
 import slick.jdbc.PostgresProfile;
-import slick.jdbc.SimpleJdbcAction;
 
 /**
  * The JDBC snapshot store's data access with one change: on PostgreSQL, the recoveries that run at
@@ -99,19 +96,8 @@ public class BatchedSnapshotDao extends DefaultSnapshotDao {
   }
 
   /** The newest snapshot of each of these entities that has one. */
-  @SuppressWarnings({"unchecked", "rawtypes"})
   private CompletionStage<Map<String, Optional<Row>>> latestRows(List<String> ids) {
-    SimpleJdbcAction<Map<String, Optional<Row>>> select =
-        SimpleJdbcAction.apply(
-            context -> {
-              try {
-                return latestRows(context.connection(), ids);
-              } catch (SQLException e) {
-                throw new JournalSqlException(e);
-              }
-            });
-    return FutureConverters.asJava(
-        (Future<Map<String, Optional<Row>>>) db.run((DBIOAction) select));
+    return FutureConverters.asJava(SlickJdbc.run(db, connection -> latestRows(connection, ids)));
   }
 
   private static Map<String, Optional<Row>> latestRows(Connection connection, List<String> ids)

@@ -1,6 +1,5 @@
 package dev.cairn.persistence.journal;
 
-import dev.cairn.persistence.journal.BatchedJournalDao.JournalSqlException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,11 +22,9 @@ import scala.concurrent.ExecutionContext;
 import scala.concurrent.Future;
 import scala.jdk.javaapi.FutureConverters;
 import scala.util.Try;
-import slick.dbio.DBIOAction;
 import slick.jdbc.JdbcBackend;
 import slick.jdbc.JdbcProfile;
 import slick.jdbc.PostgresProfile;
-import slick.jdbc.SimpleJdbcAction;
 
 /**
  * The read journal's data access with one change: on PostgreSQL, {@code eventsByTag} bounds the tag
@@ -70,22 +67,13 @@ public class TagRangeReadJournalDao extends DefaultReadJournalDao {
   }
 
   @Override
-  @SuppressWarnings({"unchecked", "rawtypes"})
   public Source<Try<Tuple3<PersistentRepr, Set<String>, Object>>, NotUsed> eventsByTag(
       String tag, long offset, long maxOffset, long max) {
     if (!bounded) {
       return super.eventsByTag(tag, offset, maxOffset, max);
     }
-    SimpleJdbcAction<List<JournalPekkoSerializationRow>> select =
-        SimpleJdbcAction.apply(
-            context -> {
-              try {
-                return rows(context.connection(), tag, offset, maxOffset, max);
-              } catch (SQLException e) {
-                throw new JournalSqlException(e);
-              }
-            });
-    Future<List<JournalPekkoSerializationRow>> rows = db().run((DBIOAction) select);
+    Future<List<JournalPekkoSerializationRow>> rows =
+        SlickJdbc.run(db(), connection -> rows(connection, tag, offset, maxOffset, max));
     Set<String> noTags = scala.collection.immutable.Set$.MODULE$.empty();
     return org.apache.pekko.stream.javadsl.Source.completionStage(FutureConverters.asJava(rows))
         .mapConcat(found -> found)
