@@ -45,8 +45,9 @@ public class ReadSideProbe {
     }
   }
 
-  /** Sequential writes, one every 20 ms, each to its own document, against an open stream. */
   /**
+   * Sequential writes, one every 10 ms, each to its own document, against an open stream.
+   *
    * @param since the journal ordering to start the feed after ({@code ?since=}), or null for the
    *     beginning of the journal
    */
@@ -101,7 +102,7 @@ public class ReadSideProbe {
       String id = "d" + i;
       put(base + "/v1/" + collection + "/" + id, "{\"i\":" + i + "}");
       acknowledged.put(id, System.nanoTime());
-      Thread.sleep(20);
+      Thread.sleep(10); // pacing: a light, steady stream of writes, not a throughput test
     }
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (arrived.size() < writes + 1 && System.nanoTime() < deadline) {
@@ -167,7 +168,7 @@ public class ReadSideProbe {
       if (lag.equals("0") && count(base, collection) == burst) {
         break;
       }
-      Thread.sleep(20);
+      Thread.sleep(10); // pacing: a light, steady stream of writes, not a throughput test
     }
     long done = System.nanoTime();
     System.out.printf(

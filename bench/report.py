@@ -23,7 +23,6 @@ CEILINGS = {
     "cluster-write": [("db-ceiling", "rps", "rps"), ("db-ceiling-20", "rps", "rows_per_s")],
     "cluster-read": [("http-ceiling", "rps", "rps")],
     "projection-catch-up": [("journal-scan", "rps", "rps")],
-    "scale-write": [("db-ceiling", "rps", "rps")],
 }
 for scenario, ceilings in CEILINGS.items():
     if scenario not in by:
@@ -59,7 +58,7 @@ with open(out + ".json", "w") as f:
 lines = [
     f"# Cairn benchmark {os.path.basename(out)}",
     "",
-    f"{duration} per scenario, {connections} connections, load generator on the same "
+    f"{duration} per scenario, {connections} connections unless noted, load generator on the same "
     f"{result['machine']['cores']} cores; {result['machine']['java']}."
     + (f" Whole run: {total_seconds / 60:.1f} min." if total_seconds else ""),
     "",
@@ -75,8 +74,12 @@ for r in rows:
 notes = []
 for r in rows:
     extra = []
+    if "connections" in r:
+        extra.append(f"{r['connections']} connections")
     if "first_tenth_rps" in r:
-        extra.append(f"first tenth {r['first_tenth_rps']:,.0f}/s, last tenth {r['last_tenth_rps']:,.0f}/s")
+        growth = r["last_tenth_rps"] / r["first_tenth_rps"] if r["first_tenth_rps"] else 0
+        extra.append(f"first tenth {r['first_tenth_rps']:,.0f}/s, last tenth {r['last_tenth_rps']:,.0f}/s"
+                     f" ({growth:.2f} x the first)")
     if "heap_after_gc_mb" in r:
         extra.append(f"{r['entities']:,} entities, heap used after GC {r['heap_after_gc_mb']} MB")
     if "first_answer_s" in r:
