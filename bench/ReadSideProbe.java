@@ -168,7 +168,7 @@ public class ReadSideProbe {
       if (lag.equals("0") && count(base, collection) == burst) {
         break;
       }
-      Thread.sleep(10); // pacing: a light, steady stream of writes, not a throughput test
+      Thread.sleep(20); // how often the read model is asked whether it has caught up
     }
     long done = System.nanoTime();
     System.out.printf(
