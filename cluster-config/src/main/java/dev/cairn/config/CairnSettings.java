@@ -18,7 +18,7 @@ import java.util.Map;
 public record CairnSettings(
     String httpHost,
     int httpPort,
-    long maxBodySize,
+    Limits limits,
     Duration askTimeout,
     Duration drainTimeout,
     String clusterHost,
@@ -34,6 +34,70 @@ public record CairnSettings(
 
   /** The actor system's name: part of every node's cluster address. */
   public static final String SYSTEM_NAME = "cairn";
+
+  /**
+   * What one request may ask of a node ({@code cairn.limits}; docs/security.md says what each
+   * protects). Sizes in bytes, lengths in UTF-16 characters.
+   */
+  public record Limits(
+      long maxBodySize,
+      Duration bodyReadTimeout,
+      int maxDepth,
+      int maxStringLength,
+      int maxKeyLength,
+      int maxNumberLength,
+      long maxDocumentSize,
+      int maxPatchOperations,
+      long maxSchemaSize,
+      int maxSchemaDepth,
+      Duration validationTimeout,
+      int maxStreams,
+      int maxStreamsPerClient) {
+
+    /**
+     * The deepest nesting a setting may allow. Parsing, serializing, schema validation and JSON
+     * Patch all recurse once per level on a dispatcher thread's stack, and Jackson refuses more
+     * than 1000 levels when it reads an event back; 200 keeps every one of them far from both.
+     */
+    public static final int MAX_DEPTH_CEILING = 200;
+
+    static Limits from(Config c) {
+      Limits limits =
+          new Limits(
+              positive(c, "max-body-size", c.getBytes("max-body-size")),
+              c.getDuration("body-read-timeout"),
+              (int) positive(c, "max-depth", c.getInt("max-depth")),
+              (int) positive(c, "max-string-length", c.getInt("max-string-length")),
+              (int) positive(c, "max-key-length", c.getInt("max-key-length")),
+              (int) positive(c, "max-number-length", c.getInt("max-number-length")),
+              positive(c, "max-document-size", c.getBytes("max-document-size")),
+              (int) positive(c, "max-patch-operations", c.getInt("max-patch-operations")),
+              positive(c, "max-schema-size", c.getBytes("max-schema-size")),
+              (int) positive(c, "max-schema-depth", c.getInt("max-schema-depth")),
+              c.getDuration("validation-timeout"),
+              (int) positive(c, "max-streams", c.getInt("max-streams")),
+              (int) positive(c, "max-streams-per-client", c.getInt("max-streams-per-client")));
+      if (limits.maxDepth() > MAX_DEPTH_CEILING) {
+        throw new ConfigException.BadValue(
+            "cairn.limits.max-depth",
+            "at most " + MAX_DEPTH_CEILING + ", got " + limits.maxDepth());
+      }
+      if (limits.maxSchemaDepth() > MAX_DEPTH_CEILING) {
+        throw new ConfigException.BadValue(
+            "cairn.limits.max-schema-depth",
+            "at most " + MAX_DEPTH_CEILING + ", got " + limits.maxSchemaDepth());
+      }
+      return limits;
+    }
+
+    private static long positive(Config c, String path, long value) {
+      if (value < 1) {
+        throw new ConfigException.BadValue(
+            "cairn.limits." + path, "expected a positive value, got " + value);
+      }
+      return value;
+    }
+  }
 
   /** Where the journal lives and how to reach it. */
   public record Database(
@@ -81,7 +145,7 @@ public record CairnSettings(
     return new CairnSettings(
         c.getString("http.host"),
         c.getInt("http.port"),
-        c.getBytes("http.max-body-size"),
+        Limits.from(c.getConfig("limits")),
         c.getDuration("http.ask-timeout"),
         c.getDuration("http.drain-timeout"),
         c.getString("cluster.host"),

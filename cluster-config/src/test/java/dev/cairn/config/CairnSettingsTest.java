@@ -21,7 +21,8 @@ class CairnSettingsTest {
     assertThat(settings.httpHost()).isEqualTo("127.0.0.1");
     assertThat(settings.httpPort()).isEqualTo(8080);
     assertThat(settings.clusterPort()).isEqualTo(2551);
-    assertThat(settings.maxBodySize()).isEqualTo(1024 * 1024);
+    assertThat(settings.limits().maxBodySize()).isEqualTo(1024 * 1024);
+    assertThat(settings.limits().maxDocumentSize()).isEqualTo(1024 * 1024);
     assertThat(settings.askTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(settings.snapshotEvery()).isEqualTo(100);
     assertThat(settings.seedNodes()).isEmpty();
@@ -156,5 +157,31 @@ class CairnSettingsTest {
         .isEqualTo("kubernetes-api");
     assertThat(config.getString("pekko.discovery.kubernetes-api.pod-label-selector"))
         .isEqualTo("app=%s");
+  }
+
+  @Test
+  void theLimitsHaveTheirDocumentedDefaultsAndTheDocumentLimitFollowsTheBodyLimit() {
+    CairnSettings.Limits limits =
+        CairnSettings.from(CairnSettings.load(Map.of("cairn.limits.max-body-size", "2MiB")))
+            .limits();
+
+    assertThat(limits.maxDepth()).isEqualTo(64);
+    assertThat(limits.maxNumberLength()).isEqualTo(100);
+    assertThat(limits.validationTimeout()).isEqualTo(Duration.ofMillis(500));
+    assertThat(limits.maxStreamsPerClient()).isEqualTo(8);
+    assertThat(limits.maxDocumentSize()).isEqualTo(2 * 1024 * 1024);
+  }
+
+  @Test
+  void aDepthBeyondWhatTheStackAllowsOrANonPositiveLimitIsRefusedByName() {
+    assertThatThrownBy(
+            () -> CairnSettings.from(CairnSettings.load(Map.of("cairn.limits.max-depth", 500))))
+        .isInstanceOf(ConfigException.BadValue.class)
+        .hasMessageContaining("cairn.limits.max-depth")
+        .hasMessageContaining("at most 200");
+    assertThatThrownBy(
+            () -> CairnSettings.from(CairnSettings.load(Map.of("cairn.limits.max-streams", 0))))
+        .isInstanceOf(ConfigException.BadValue.class)
+        .hasMessageContaining("cairn.limits.max-streams");
   }
 }

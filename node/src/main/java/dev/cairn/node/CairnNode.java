@@ -10,6 +10,7 @@ import dev.cairn.node.http.CollectionRoutes;
 import dev.cairn.node.http.DocumentRoutes;
 import dev.cairn.node.http.OperationsRoutes;
 import dev.cairn.node.http.RequestBodies;
+import dev.cairn.node.http.StreamSlots;
 import dev.cairn.persistence.ChangeFeed;
 import dev.cairn.persistence.CollectionEntity;
 import dev.cairn.persistence.Collections;
@@ -19,6 +20,7 @@ import dev.cairn.persistence.Documents;
 import dev.cairn.persistence.JournalDatabase;
 import dev.cairn.persistence.JournalHealth;
 import dev.cairn.persistence.JournalSchema;
+import dev.cairn.persistence.JsonLimits;
 import dev.cairn.persistence.readmodel.ReadModel;
 import java.time.Duration;
 import java.util.Optional;
@@ -80,14 +82,17 @@ public final class CairnNode implements AutoCloseable {
       Collections collections =
           new Collections(system, settings.askTimeout(), settings.collectionCacheTtl());
       CollectionEntity.init(system);
+      JsonLimits limits = new JsonLimits(settings.limits());
       DocumentEntity.init(
-          system, collection -> collections.snapshotEvery(collection, settings.snapshotEvery()));
+          system,
+          collection -> collections.snapshotEvery(collection, settings.snapshotEvery()),
+          limits);
       ReadModel.start(system, database);
       ReadModel.startIndexRepair(system, database);
       ServerBinding binding =
           Http.get(system)
               .newServerAt(settings.httpHost(), settings.httpPort())
-              .bind(routes(system, settings, database, collections))
+              .bind(routes(system, settings, database, collections, limits))
               .toCompletableFuture()
               .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
               .addToCoordinatedShutdown(settings.drainTimeout(), system);
@@ -135,7 +140,8 @@ public final class CairnNode implements AutoCloseable {
       ActorSystem<Void> system,
       CairnSettings settings,
       JournalDatabase database,
-      Collections collections) {
+      Collections collections,
+      JsonLimits limits) {
     Documents documents =
         new Documents(
             system,
@@ -144,15 +150,18 @@ public final class CairnNode implements AutoCloseable {
             settings.askTimeout(),
             settings.strictCollections());
     ReadModel readModel = new ReadModel(database);
-    RequestBodies bodies = new RequestBodies(settings.maxBodySize(), system);
+    RequestBodies bodies = new RequestBodies(limits, system);
+    StreamSlots streams =
+        new StreamSlots(
+            settings.limits().maxStreams(), settings.limits().maxStreamsPerClient(), system);
     return new ApiRoutes(
             new CollectionRoutes(collections, readModel, bodies).route(),
-            new ChangeFeedRoutes(new ChangeFeed(system)).route(),
+            new ChangeFeedRoutes(new ChangeFeed(system), streams).route(),
             new DocumentRoutes(
                     documents, collections, readModel, bodies, settings.historyMaxPageSize())
                 .route(),
             new AdminRoutes(new ClusterAdmin(system)).route(),
-            new OperationsRoutes(readiness(system, database)).route())
+            new OperationsRoutes(readiness(system, database), readModel).route())
         .route();
   }
 

@@ -29,7 +29,7 @@ abstract class DocumentApiTest {
   @BeforeAll
   void startNode(@TempDir Path dataDir) throws Exception {
     Map<String, Object> settings = new java.util.HashMap<>(journalSettings());
-    settings.put("cairn.http.max-body-size", "64KiB");
+    settings.put("cairn.limits.max-body-size", "64KiB");
     node = TestNode.start(dataDir, settings);
   }
 

@@ -19,6 +19,10 @@ class TestClient {
     this.base = URI.create("http://127.0.0.1:" + httpPort);
   }
 
+  int port() {
+    return base.getPort();
+  }
+
   URI uri(String path) {
     return base.resolve(path);
   }

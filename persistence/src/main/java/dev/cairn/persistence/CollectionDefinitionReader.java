@@ -41,7 +41,7 @@ public final class CollectionDefinitionReader {
 
   private CollectionDefinitionReader() {}
 
-  public static CollectionDefinition read(JsonNode body) {
+  public static CollectionDefinition read(JsonNode body, JsonLimits limits) {
     List<Violation> problems = new ArrayList<>();
     body.fieldNames()
         .forEachRemaining(
@@ -53,7 +53,7 @@ public final class CollectionDefinitionReader {
                         "unknown member; a definition has " + new java.util.TreeSet<>(FIELDS)));
               }
             });
-    JsonNode schema = schema(body.get("schema"), problems);
+    JsonNode schema = schema(body.get("schema"), limits, problems);
     Map<String, IndexField> indexes = indexes(body.get("indexes"), problems);
     Integer snapshotEvery = snapshotEvery(body.get("snapshotEvery"), problems);
     if (!problems.isEmpty()) {
@@ -62,7 +62,7 @@ public final class CollectionDefinitionReader {
     return new CollectionDefinition(schema, indexes, snapshotEvery);
   }
 
-  private static JsonNode schema(JsonNode schema, List<Violation> problems) {
+  private static JsonNode schema(JsonNode schema, JsonLimits limits, List<Violation> problems) {
     if (schema == null || schema.isNull()) {
       return null;
     }
@@ -70,7 +70,7 @@ public final class CollectionDefinitionReader {
       problems.add(new Violation("/schema", "a JSON Schema is an object (or true/false)"));
       return null;
     }
-    DocumentSchemas.problemsOf(schema)
+    DocumentSchemas.problemsOf(schema, limits)
         .forEach(p -> problems.add(new Violation("/schema" + p.path(), p.message())));
     return schema;
   }
@@ -120,7 +120,10 @@ public final class CollectionDefinitionReader {
     if (value == null || value.isNull()) {
       return null;
     }
-    if (!value.canConvertToExactIntegral() || value.asLong() < 1 || value.asLong() > 100_000) {
+    if (!value.canConvertToExactIntegral()
+        || !value.canConvertToLong()
+        || value.asLong() < 1
+        || value.asLong() > 100_000) {
       problems.add(new Violation("/snapshotEvery", "a whole number from 1 to 100000"));
       return null;
     }

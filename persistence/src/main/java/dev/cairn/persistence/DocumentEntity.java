@@ -32,6 +32,8 @@ import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One JSON document as an event-sourced actor, placed by Cluster Sharding on exactly one node.
@@ -41,6 +43,12 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * written, otherwise its event is persisted and only then is the reply sent, so an acknowledged
  * write is in the journal. What an event means is {@link DocumentState#apply}, shared with history
  * and time travel.
+ *
+ * <p>The entity is the authority over what a document may become: the content a write produces is
+ * held to {@link JsonLimits} (depth, size, strings, numbers) and to the collection's schema before
+ * anything is persisted, and patching and validation share one {@link Deadline}. Whatever a write
+ * does, it is answered: a write that cannot be decided is refused, never left to crash the actor
+ * or, through a fatal error on a dispatcher thread, the node.
  *
  * <p>Events are never deleted: snapshots every N events only bound recovery time.
  */
@@ -55,16 +63,20 @@ public final class DocumentEntity
   public record Command(DocumentCommand command, ActorRef<DocumentReply> replyTo)
       implements CairnSerializable {}
 
+  private static final Logger log = LoggerFactory.getLogger(DocumentEntity.class);
+
   private final DocumentKey key;
   private final int snapshotEvery;
+  private final JsonLimits limits;
   private final Clock clock;
 
-  private DocumentEntity(DocumentKey key, int snapshotEvery, Clock clock) {
+  private DocumentEntity(DocumentKey key, int snapshotEvery, JsonLimits limits, Clock clock) {
     super(
         PersistenceId.ofUniqueId(key.entityId()),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
     this.key = key;
     this.snapshotEvery = snapshotEvery;
+    this.limits = limits;
     this.clock = clock;
   }
 
@@ -72,24 +84,27 @@ public final class DocumentEntity
    * Registers the entity type with Cluster Sharding on this node.
    *
    * @param snapshotEvery a collection's snapshot interval, asked when one of its documents starts
+   * @param limits what a document may become
    */
-  public static void init(ActorSystem<?> system, ToIntFunction<String> snapshotEvery) {
+  public static void init(
+      ActorSystem<?> system, ToIntFunction<String> snapshotEvery, JsonLimits limits) {
     ClusterSharding.get(system)
         .init(
             Entity.of(
                 TYPE_KEY,
                 context -> {
                   DocumentKey key = DocumentKey.ofEntityId(context.getEntityId());
-                  return create(key, snapshotEvery.applyAsInt(key.collection()));
+                  return create(key, snapshotEvery.applyAsInt(key.collection()), limits);
                 }));
   }
 
-  public static Behavior<Command> create(DocumentKey key, int snapshotEvery) {
-    return create(key, snapshotEvery, Clock.systemUTC());
+  public static Behavior<Command> create(DocumentKey key, int snapshotEvery, JsonLimits limits) {
+    return create(key, snapshotEvery, limits, Clock.systemUTC());
   }
 
-  static Behavior<Command> create(DocumentKey key, int snapshotEvery, Clock clock) {
-    return new DocumentEntity(key, snapshotEvery, clock);
+  static Behavior<Command> create(
+      DocumentKey key, int snapshotEvery, JsonLimits limits, Clock clock) {
+    return new DocumentEntity(key, snapshotEvery, limits, clock);
   }
 
   @Override
@@ -129,7 +144,7 @@ public final class DocumentEntity
       if (earlier.isPresent()) {
         return Effect().reply(replyTo, retried(state, write, earlier.get()));
       }
-      Decision decision = decide(state, write);
+      Decision decision = decideSafely(state, write);
       if (decision.rejection != null) {
         return Effect().reply(replyTo, decision.rejection);
       }
@@ -154,14 +169,47 @@ public final class DocumentEntity
     }
   }
 
-  private Decision decide(DocumentState state, DocumentCommand.Write write) {
+  /**
+   * {@link #decide}, answering whatever happens: a limit the input breaks is a refusal naming it,
+   * and a bug is a refusal that says so (and is logged), not an actor that restarts while the
+   * client waits. A {@link StackOverflowError} is caught here because Pekko treats it as fatal and
+   * would end the node; every recursion on the way is bounded by the limits, so this is a last
+   * line, not the defence.
+   */
+  private Decision decideSafely(DocumentState state, DocumentCommand.Write write) {
+    try {
+      return decide(state, write, Deadline.after(limits.settings().validationTimeout()));
+    } catch (JsonLimits.Exceeded e) {
+      return Decision.refuse(
+          new DocumentReply.Rejected(e.problem(), e.getMessage(), state.version()));
+    } catch (Deadline.Expired e) {
+      return Decision.refuse(
+          new DocumentReply.Rejected(Problem.LIMIT_EXCEEDED, e.getMessage(), state.version()));
+    } catch (StackOverflowError e) {
+      return Decision.refuse(
+          new DocumentReply.Rejected(
+              Problem.LIMIT_EXCEEDED,
+              "the write is nested too deeply to be processed",
+              state.version()));
+    } catch (RuntimeException e) {
+      log.error("deciding a write to {} failed", key, e);
+      return Decision.refuse(
+          new DocumentReply.Rejected(
+              Problem.INTERNAL,
+              "the server failed to decide the write; it was logged and nothing was written",
+              state.version()));
+    }
+  }
+
+  private Decision decide(DocumentState state, DocumentCommand.Write write, Deadline deadline)
+      throws JsonLimits.Exceeded {
     DocumentReply.Rejected unmet = unmetPrecondition(state, write.preconditions());
     if (unmet != null) {
       return Decision.refuse(unmet);
     }
     EventMetadata meta = metadata(write.context());
     if (write instanceof DocumentCommand.Put put) {
-      DocumentReply.Rejected invalid = schemaViolations(state, write, put.data());
+      DocumentReply.Rejected invalid = contentRefusal(state, write, put.data(), deadline);
       if (invalid != null) {
         return Decision.refuse(invalid);
       }
@@ -171,7 +219,7 @@ public final class DocumentEntity
               : new DocumentEvent.Created(put.data(), meta));
     }
     if (write instanceof DocumentCommand.Revert revert) {
-      return revert(state, revert, meta);
+      return revert(state, revert, meta, deadline);
     }
     if (!state.isLive()) {
       return Decision.refuse(absent(state));
@@ -179,12 +227,13 @@ public final class DocumentEntity
     if (write instanceof DocumentCommand.Patch patch) {
       ObjectNode patched;
       try {
-        patched = DocumentPatch.apply(patch.format(), patch.patch(), state.data());
+        patched =
+            DocumentPatch.apply(patch.format(), patch.patch(), state.data(), limits, deadline);
       } catch (DocumentPatch.Failed e) {
         return Decision.refuse(
             new DocumentReply.Rejected(Problem.INVALID_PATCH, e.getMessage(), state.version()));
       }
-      DocumentReply.Rejected invalid = schemaViolations(state, write, patched);
+      DocumentReply.Rejected invalid = contentRefusal(state, write, patched, deadline);
       if (invalid != null) {
         return Decision.refuse(invalid);
       }
@@ -194,7 +243,9 @@ public final class DocumentEntity
   }
 
   /** A revert may also bring a deleted document back, to any version where it existed. */
-  private Decision revert(DocumentState state, DocumentCommand.Revert revert, EventMetadata meta) {
+  private Decision revert(
+      DocumentState state, DocumentCommand.Revert revert, EventMetadata meta, Deadline deadline)
+      throws JsonLimits.Exceeded {
     if (revert.toVersion() < 1 || revert.toVersion() > state.version()) {
       return Decision.refuse(
           state.everExisted()
@@ -204,20 +255,26 @@ public final class DocumentEntity
                   state.version())
               : absent(state));
     }
-    DocumentReply.Rejected invalid = schemaViolations(state, revert, revert.data());
+    DocumentReply.Rejected invalid = contentRefusal(state, revert, revert.data(), deadline);
     if (invalid != null) {
       return Decision.refuse(invalid);
     }
     return Decision.write(new DocumentEvent.Reverted(revert.toVersion(), revert.data(), meta));
   }
 
-  /** The refusal of content that breaks the collection's schema, or null if it satisfies it. */
-  private DocumentReply.Rejected schemaViolations(
-      DocumentState state, DocumentCommand.Write write, ObjectNode content) {
+  /**
+   * The refusal of content that breaks the limits or the collection's schema, or null if it keeps
+   * both: what the document would become, checked before anything is persisted.
+   */
+  private DocumentReply.Rejected contentRefusal(
+      DocumentState state, DocumentCommand.Write write, ObjectNode content, Deadline deadline)
+      throws JsonLimits.Exceeded {
+    limits.checkDocument(content);
     if (write.context().schema() == null) {
       return null;
     }
-    List<Violation> violations = DocumentSchemas.violations(write.context().schema(), content);
+    List<Violation> violations =
+        DocumentSchemas.violations(write.context().schema(), content, deadline);
     if (violations.isEmpty()) {
       return null;
     }

@@ -99,7 +99,7 @@ public record DocumentState(
 
   private ObjectNode patched(DocumentEvent.Patched event) {
     try {
-      return DocumentPatch.apply(event.format(), event.patch(), data);
+      return DocumentPatch.replay(event.format(), event.patch(), data);
     } catch (DocumentPatch.Failed e) {
       // The entity applies every patch before persisting it, so this means the journal holds an
       // event that this code cannot replay: stop rather than invent a state.

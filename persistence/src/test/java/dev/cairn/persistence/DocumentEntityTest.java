@@ -43,7 +43,8 @@ class DocumentEntityTest {
   void freshEntity() {
     entity =
         EventSourcedBehaviorTestKit.create(
-            testKit.system(), DocumentEntity.create(new DocumentKey("notes", "n1"), 3));
+            testKit.system(),
+            DocumentEntity.create(new DocumentKey("notes", "n1"), 3, TestLimits.defaults()));
   }
 
   @AfterAll
@@ -335,6 +336,58 @@ class DocumentEntityTest {
     assertThat(patch.replyOfType(DocumentReply.Rejected.class).problem())
         .isEqualTo(Problem.SCHEMA_VIOLATION);
     assertThat(patch.state().data()).isEqualTo(json("{\"a\":1}"));
+  }
+
+  @Test
+  void aSchemaThatRecursesWithoutEndRefusesTheWriteAndTheDocumentStillAnswers() {
+    WriteContext loops = context().withSchema(node("{\"$ref\":\"#\"}"));
+
+    var refused = run(new DocumentCommand.Put(json("{\"a\":1}"), Preconditions.NONE, loops));
+    var next = run(put("{\"a\":2}", Preconditions.NONE));
+
+    assertThat(refused.hasNoEvents()).isTrue();
+    assertThat(refused.replyOfType(DocumentReply.Rejected.class).problem())
+        .isEqualTo(Problem.LIMIT_EXCEEDED);
+    assertThat(next.event()).isInstanceOf(DocumentEvent.Created.class);
+  }
+
+  @Test
+  void aPatchWhoseCopiesWouldNestTheDocumentTooDeeplyWritesNothing() {
+    run(put("{\"a\":{\"b\":1}}", Preconditions.NONE));
+    StringBuilder ops = new StringBuilder("[");
+    String path = "/a";
+    for (int i = 0; i < 70; i++) {
+      ops.append(i == 0 ? "" : ",")
+          .append("{\"op\":\"copy\",\"from\":\"/a\",\"path\":\"")
+          .append(path)
+          .append("/a\"}");
+      path += "/a";
+    }
+
+    var patch =
+        run(
+            new DocumentCommand.Patch(
+                PatchFormat.JSON_PATCH, node(ops + "]"), Preconditions.NONE, context()));
+
+    assertThat(patch.hasNoEvents()).isTrue();
+    assertThat(patch.replyOfType(DocumentReply.Rejected.class).detail())
+        .contains("cairn.limits.max-depth");
+    assertThat(patch.state().data()).isEqualTo(json("{\"a\":{\"b\":1}}"));
+  }
+
+  @Test
+  void contentDeeperThanTheLimitIsRefusedByTheEntityItself() {
+    ObjectNode deep = json("{}");
+    ObjectNode level = deep;
+    for (int i = 0; i < 100; i++) {
+      level = level.putObject("a");
+    }
+
+    var refused = run(new DocumentCommand.Put(deep, Preconditions.NONE, context()));
+
+    assertThat(refused.hasNoEvents()).isTrue();
+    assertThat(refused.replyOfType(DocumentReply.Rejected.class).problem())
+        .isEqualTo(Problem.LIMIT_EXCEEDED);
   }
 
   @Test

@@ -6,6 +6,12 @@ package dev.cairn.protocol;
  * HTTP status is decided in one place in the node.
  */
 public enum Problem {
+  MALFORMED_REQUEST("malformed-request", "The HTTP request is malformed"),
+  URI_TOO_LONG("uri-too-long", "The request URI is too long"),
+  HEADERS_TOO_LARGE("headers-too-large", "The request headers are too large"),
+  REQUEST_TIMEOUT("request-timeout", "The request did not arrive in time"),
+  NOT_IMPLEMENTED("not-implemented", "The server does not implement this part of HTTP"),
+  HTTP_VERSION_NOT_SUPPORTED("http-version-not-supported", "HTTP version not supported"),
   MALFORMED_JSON("malformed-json", "The body is not valid JSON"),
   INVALID_NAME("invalid-name", "The collection name or document id is not allowed"),
   INVALID_PARAMETER("invalid-parameter", "A query parameter or header has an invalid value"),
@@ -18,6 +24,8 @@ public enum Problem {
   ALREADY_EXISTS("already-exists", "The document already exists"),
   VERSION_MISMATCH("version-mismatch", "The document is not at the expected version"),
   BODY_TOO_LARGE("body-too-large", "The request body is too large"),
+  LIMIT_EXCEEDED("limit-exceeded", "The request exceeds a limit of the server"),
+  TOO_MANY_REQUESTS("too-many-requests", "Too many requests from this client or to this node"),
   UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", "Unsupported content type"),
   NOT_AN_OBJECT("not-an-object", "A document must be a JSON object"),
   SCHEMA_VIOLATION("schema-violation", "The document does not satisfy the collection's schema"),

@@ -17,8 +17,11 @@ import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * The whole HTTP front door: every request gets a request id (the client's {@code X-Request-Id} if
- * it sent a sane one), and every rejection or exception leaves as {@code application/problem+json}.
+ * The whole HTTP front door: requests whose framing or path cannot be trusted are refused before
+ * any route ({@link RequestGuard}), every request gets a request id (the client's {@code
+ * X-Request-Id} if it sent a sane one), and every rejection, exception and timeout leaves as {@code
+ * application/problem+json}. (Requests Pekko HTTP cannot even parse get theirs from {@link
+ * ParsingErrors}.)
  */
 public final class ApiRoutes extends AllDirectives {
 
@@ -40,21 +43,36 @@ public final class ApiRoutes extends AllDirectives {
                   .filter(id -> CLIENT_REQUEST_ID.matcher(id).matches())
                   .orElseGet(() -> UUID.randomUUID().toString());
           String path = request.getUri().path();
-          return mapRequest(
-              r ->
-                  r.removeHeader(DocumentRoutes.REQUEST_ID)
-                      .addHeader(RawHeader.create(DocumentRoutes.REQUEST_ID, requestId)),
-              () ->
-                  respondWithHeader(
-                      RawHeader.create(DocumentRoutes.REQUEST_ID, requestId),
-                      () ->
-                          handleExceptions(
-                              exceptions(path),
-                              () ->
-                                  handleRejections(
-                                      rejections(path),
-                                      () -> routes.stream().reduce(Route::orElse).orElseThrow()))));
+          Optional<String> refused = RequestGuard.refusal(request);
+          if (refused.isPresent()) {
+            return complete(ProblemResponses.of(Problem.MALFORMED_REQUEST, refused.get(), path));
+          }
+          return withRequestTimeoutResponse(
+              timedOut ->
+                  ProblemResponses.of(
+                      Problem.UNAVAILABLE,
+                      "the server did not answer within pekko.http.server.request-timeout;"
+                          + " retry after the Retry-After delay",
+                      path),
+              () -> identified(requestId, path));
         });
+  }
+
+  private Route identified(String requestId, String path) {
+    return mapRequest(
+        r ->
+            r.removeHeader(DocumentRoutes.REQUEST_ID)
+                .addHeader(RawHeader.create(DocumentRoutes.REQUEST_ID, requestId)),
+        () ->
+            respondWithHeader(
+                RawHeader.create(DocumentRoutes.REQUEST_ID, requestId),
+                () ->
+                    handleExceptions(
+                        exceptions(path),
+                        () ->
+                            handleRejections(
+                                rejections(path),
+                                () -> routes.stream().reduce(Route::orElse).orElseThrow()))));
   }
 
   private ExceptionHandler exceptions(String path) {

@@ -9,19 +9,27 @@ import dev.cairn.persistence.DocumentHistory;
 import dev.cairn.protocol.Json;
 import dev.cairn.protocol.Problem;
 import dev.cairn.protocol.api.HistoryEntry;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.RemoteAddress;
 import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.japi.pf.PFBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The change feed as Server-Sent Events: {@code GET /v1/_changes} for every collection, {@code GET
  * /v1/{collection}/_changes} for one. Each event's {@code id} is its offset in the journal; a
  * client that reconnects with {@code Last-Event-ID} (or {@code ?since=}) resumes right after it,
- * with no gap and no duplicate. Heartbeats keep idle connections open through proxies.
+ * with no gap and no duplicate. Heartbeats keep idle connections open through proxies, so the
+ * streams a node and each client may hold open are bounded ({@link StreamSlots}): past them a
+ * request gets 429 with Retry-After.
  *
  * <pre>
  * curl -N localhost:8080/v1/notes/_changes
@@ -30,11 +38,14 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class ChangeFeedRoutes extends ApiDirectives {
 
   private static final Duration HEARTBEAT = Duration.ofSeconds(15);
+  private static final Logger log = LoggerFactory.getLogger(ChangeFeedRoutes.class);
 
   private final ChangeFeed feed;
+  private final StreamSlots slots;
 
-  public ChangeFeedRoutes(ChangeFeed feed) {
+  public ChangeFeedRoutes(ChangeFeed feed, StreamSlots slots) {
     this.feed = feed;
+    this.slots = slots;
   }
 
   public Route route() {
@@ -57,12 +68,35 @@ public final class ChangeFeedRoutes extends ApiDirectives {
 
   private Route stream(Optional<String> collection) {
     return extractRequest(
-        request ->
-            completeOK(
-                feed.after(since(request), collection)
-                    .map(ChangeFeedRoutes::event)
-                    .keepAlive(HEARTBEAT, ServerSentEvent::heartbeat),
-                EventStreamMarshalling.toEventStream()));
+        request -> {
+          long since = since(request);
+          StringBuilder whyNot = new StringBuilder();
+          Optional<StreamSlots.Slot> slot = slots.take(client(request), whyNot);
+          if (slot.isEmpty()) {
+            return complete(
+                ProblemResponses.of(
+                    Problem.TOO_MANY_REQUESTS, whyNot.toString(), request.getUri().path()));
+          }
+          return completeOK(
+              slot.get()
+                  .holding(
+                      feed.after(since, collection)
+                          .map(ChangeFeedRoutes::event)
+                          .recover(
+                              new PFBuilder<Throwable, ServerSentEvent>()
+                                  .matchAny(ChangeFeedRoutes::failed)
+                                  .build())
+                          .keepAlive(HEARTBEAT, ServerSentEvent::heartbeat)),
+              EventStreamMarshalling.toEventStream());
+        });
+  }
+
+  /** The client's address as its TCP connection shows it (a header could be forged). */
+  private static InetAddress client(HttpRequest request) {
+    return request
+        .getAttribute(AttributeKeys.remoteAddress)
+        .flatMap(RemoteAddress::getAddress)
+        .orElse(InetAddress.getLoopbackAddress());
   }
 
   private static long since(HttpRequest request) {
@@ -87,6 +121,22 @@ public final class ChangeFeedRoutes extends ApiDirectives {
         "Last-Event-ID and since take the id of a change event (a whole number), not '"
             + since.get()
             + "'");
+  }
+
+  /**
+   * The last event of a feed that cannot go on (the journal does not answer, or holds an event that
+   * cannot be read back): a {@code failed} event saying why, so the client is not left to guess
+   * from a closed connection. {@code /health/read-model} tells operators the same.
+   */
+  private static ServerSentEvent failed(Throwable cause) {
+    log.warn("a change feed stopped: {}", cause.toString());
+    ObjectNode data = Json.mapper().createObjectNode();
+    data.put(
+        "detail",
+        "the change feed cannot go on (the server logged why, and /health/read-model says"
+            + " whether the journal holds an event that cannot be read); reconnect with"
+            + " Last-Event-ID to resume after the last change received");
+    return ServerSentEvent.create(data.toString(), "failed");
   }
 
   private static ServerSentEvent event(ChangeFeed.Change change) {

@@ -69,11 +69,10 @@ public final class CollectionRoutes extends ApiDirectives {
     return readModel
         .collections()
         .thenCombine(
-            readModel.lagMillis(),
-            (views, lag) ->
-                DocumentRoutes.json(StatusCodes.OK, Map.of("items", views))
-                    .addHeader(
-                        RawHeader.create(DocumentRoutes.READ_MODEL_LAG, Long.toString(lag))));
+            readModel.freshness(),
+            (views, freshness) ->
+                DocumentRoutes.withFreshness(
+                    DocumentRoutes.json(StatusCodes.OK, Map.of("items", views)), freshness));
   }
 
   private CompletionStage<HttpResponse> get(String name) {
@@ -90,7 +89,7 @@ public final class CollectionRoutes extends ApiDirectives {
             body ->
                 collections.define(
                     name,
-                    CollectionDefinitionReader.read(RequestBodies.object(body)),
+                    CollectionDefinitionReader.read(bodies.object(body), bodies.limits()),
                     preconditions,
                     DocumentRoutes.context(request, "DEFINE", body)))
         .thenApply(CollectionRoutes::response);

@@ -56,6 +56,7 @@ public final class DocumentRoutes extends ApiDirectives {
 
   static final String REQUEST_ID = "X-Request-Id";
   static final String READ_MODEL_LAG = "Cairn-Read-Model-Lag";
+  static final String READ_MODEL_STUCK = "Cairn-Read-Model-Stuck";
   private static final String JSON = "application/json";
   private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
   private static final int DEFAULT_PAGE_SIZE = 100;
@@ -197,13 +198,28 @@ public final class DocumentRoutes extends ApiDirectives {
                       cursor,
                       deleted);
               return readModel
-                  .lagMillis()
+                  .freshness()
                   .thenCombine(
                       readModel.list(query),
-                      (lag, page) ->
-                          json(StatusCodes.OK, new ListPage(page.items(), page.next()))
-                              .addHeader(RawHeader.create(READ_MODEL_LAG, Long.toString(lag))));
+                      (freshness, page) ->
+                          withFreshness(
+                              json(StatusCodes.OK, new ListPage(page.items(), page.next())),
+                              freshness));
             });
+  }
+
+  /**
+   * A list answered from the read model says how current it is: {@code Cairn-Read-Model-Lag}, and
+   * {@code Cairn-Read-Model-Stuck} naming the slices that cannot move on (their documents' later
+   * changes are missing until they do; {@code /health/read-model} says why).
+   */
+  static HttpResponse withFreshness(HttpResponse response, ReadModel.Freshness freshness) {
+    HttpResponse withLag =
+        response.addHeader(RawHeader.create(READ_MODEL_LAG, Long.toString(freshness.lagMillis())));
+    return freshness.stuckSlices().isEmpty()
+        ? withLag
+        : withLag.addHeader(
+            RawHeader.create(READ_MODEL_STUCK, String.join(", ", freshness.stuckSlices())));
   }
 
   /** The body of a list response. */
@@ -214,11 +230,7 @@ public final class DocumentRoutes extends ApiDirectives {
     // document, which remembers the key and answers with the first result.
     String id =
         idempotencyKey(request)
-            .map(
-                key ->
-                    UUID.nameUUIDFromBytes(
-                            (collection + "\n" + key).getBytes(StandardCharsets.UTF_8))
-                        .toString())
+            .map(key -> generatedId(collection, WriteContext.ANONYMOUS, key))
             .orElseGet(() -> UUID.randomUUID().toString());
     DocumentKey key = key(collection, id);
     return bodies
@@ -228,7 +240,7 @@ public final class DocumentRoutes extends ApiDirectives {
                 documents.write(
                     key,
                     new DocumentCommand.Put(
-                        RequestBodies.object(body),
+                        bodies.object(body),
                         Preconditions.createOnly(),
                         context(request, "POST", body))))
         .thenApply(reply -> written(reply, request));
@@ -243,7 +255,7 @@ public final class DocumentRoutes extends ApiDirectives {
                 documents.write(
                     key,
                     new DocumentCommand.Put(
-                        RequestBodies.object(body), preconditions, context(request, "PUT", body))))
+                        bodies.object(body), preconditions, context(request, "PUT", body))))
         .thenApply(reply -> written(reply, request));
   }
 
@@ -261,7 +273,7 @@ public final class DocumentRoutes extends ApiDirectives {
                   key,
                   new DocumentCommand.Patch(
                       format,
-                      RequestBodies.patch(body, format),
+                      bodies.patch(body, format),
                       preconditions,
                       context(request, "PATCH", body)));
             })
@@ -283,12 +295,17 @@ public final class DocumentRoutes extends ApiDirectives {
         .read(request, JSON)
         .thenCompose(
             body -> {
-              JsonNode version = RequestBodies.object(body).get("version");
-              if (version == null || !version.canConvertToExactIntegral() || version.asLong() < 1) {
+              JsonNode version = bodies.object(body).get("version");
+              if (version == null
+                  || !version.canConvertToExactIntegral()
+                  || !version.canConvertToLong()
+                  || version.asLong() < 1) {
                 throw new ApiException(
                     Problem.INVALID_PARAMETER,
-                    "the body must be {\"version\": N} with N a version of the document (1 or"
-                        + " more)");
+                    "the body must be {\"version\": N} with N a version of the document (a whole"
+                        + " number from 1 to "
+                        + Long.MAX_VALUE
+                        + ")");
               }
               return documents.revert(
                   key, version.asLong(), preconditions, context(request, "REVERT", body));
@@ -429,6 +446,20 @@ public final class DocumentRoutes extends ApiDirectives {
     return idempotencyKey(request)
         .map(key -> context.withIdempotencyKey(key, requestHash(operation, body)))
         .orElse(context);
+  }
+
+  /**
+   * The id a POST with an Idempotency-Key creates. It is scoped by the principal, so a client who
+   * learns another's key cannot take the id first and block that client's write; keys of anonymous
+   * requests keep the form they had before principals existed, so retries across an upgrade still
+   * reach the same document.
+   */
+  static String generatedId(String collection, String principal, String key) {
+    String scope =
+        WriteContext.ANONYMOUS.equals(principal)
+            ? collection + "\n" + key
+            : principal + "\n" + collection + "\n" + key;
+    return UUID.nameUUIDFromBytes(scope.getBytes(StandardCharsets.UTF_8)).toString();
   }
 
   /** The request's {@code Idempotency-Key}, checked; empty when it has none. */

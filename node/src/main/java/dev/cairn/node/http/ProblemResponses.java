@@ -8,7 +8,9 @@ import dev.cairn.protocol.Problem;
 import dev.cairn.protocol.Violation;
 import dev.cairn.protocol.api.ProblemBody;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -19,6 +21,7 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.Connection;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
 import org.apache.pekko.http.scaladsl.model.EntityStreamException;
@@ -37,12 +40,22 @@ final class ProblemResponses {
 
   private static final Logger log = LoggerFactory.getLogger(ProblemResponses.class);
 
+  /** Refusals after which the rest of the connection's bytes are not read as requests. */
+  private static final Set<Problem> CLOSES_CONNECTION =
+      EnumSet.of(Problem.MALFORMED_REQUEST, Problem.REQUEST_TIMEOUT, Problem.HEADERS_TOO_LARGE);
+
   private ProblemResponses() {}
 
   static StatusCode status(Problem problem) {
     return switch (problem) {
-      case MALFORMED_JSON, INVALID_NAME, INVALID_PARAMETER, INVALID_QUERY ->
+      case MALFORMED_REQUEST, MALFORMED_JSON, INVALID_NAME, INVALID_PARAMETER, INVALID_QUERY ->
           StatusCodes.BAD_REQUEST;
+      case REQUEST_TIMEOUT -> StatusCodes.REQUEST_TIMEOUT;
+      case URI_TOO_LONG -> StatusCodes.URI_TOO_LONG;
+      case HEADERS_TOO_LARGE -> StatusCodes.REQUEST_HEADER_FIELDS_TOO_LARGE;
+      case TOO_MANY_REQUESTS -> StatusCodes.TOO_MANY_REQUESTS;
+      case NOT_IMPLEMENTED -> StatusCodes.NOT_IMPLEMENTED;
+      case HTTP_VERSION_NOT_SUPPORTED -> StatusCodes.HTTPVERSION_NOT_SUPPORTED;
       case NOT_FOUND,
               DELETED,
               VERSION_NOT_FOUND,
@@ -59,7 +72,8 @@ final class ProblemResponses {
               NOT_REVERTIBLE,
               IDEMPOTENCY_KEY_REUSED,
               SCHEMA_VIOLATION,
-              INVALID_DEFINITION ->
+              INVALID_DEFINITION,
+              LIMIT_EXCEEDED ->
           StatusCodes.UNPROCESSABLE_ENTITY;
       case UNAVAILABLE -> StatusCodes.SERVICE_UNAVAILABLE;
       case INTERNAL -> StatusCodes.INTERNAL_SERVER_ERROR;
@@ -80,7 +94,20 @@ final class ProblemResponses {
       String path,
       Long currentVersion,
       List<Violation> violations) {
-    StatusCode status = status(problem);
+    return of(status(problem), problem, detail, path, currentVersion, violations);
+  }
+
+  /**
+   * A problem with a status of its own: for the errors Pekko HTTP finds before any route runs,
+   * whose status it has chosen.
+   */
+  static HttpResponse of(
+      StatusCode status,
+      Problem problem,
+      String detail,
+      String path,
+      Long currentVersion,
+      List<Violation> violations) {
     ProblemBody body =
         new ProblemBody(
             problem.type(),
@@ -93,9 +120,16 @@ final class ProblemResponses {
     List<HttpHeader> headers = new ArrayList<>();
     if (problem == Problem.UNAVAILABLE) {
       headers.add(RetryAfter.create(1L));
+    } else if (problem == Problem.TOO_MANY_REQUESTS) {
+      headers.add(RetryAfter.create(5L));
     }
     if (currentVersion != null && currentVersion > 0) {
       headers.add(RawHeader.create("ETag", ConditionalHeaders.etag(currentVersion)));
+    }
+    if (CLOSES_CONNECTION.contains(problem)) {
+      // What is left of the request on the connection cannot be trusted to be framed the way
+      // the client meant: answer and close, so nothing after it is read as another request.
+      headers.add(Connection.create("close"));
     }
     return HttpResponse.create()
         .withStatus(status)
@@ -147,7 +181,16 @@ final class ProblemResponses {
     try {
       return Json.mapper().writeValueAsBytes(body);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a problem body always renders", e);
+      // A detail that quotes client input with half a surrogate pair cannot be encoded as UTF-8.
+      return render(
+          new ProblemBody(
+              body.type(),
+              body.title(),
+              body.status(),
+              body.title(),
+              null,
+              body.currentVersion(),
+              null));
     }
   }
 }

@@ -3,37 +3,40 @@ package dev.cairn.node.http;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cairn.protocol.Json;
+import dev.cairn.persistence.JsonLimits;
 import dev.cairn.protocol.PatchFormat;
 import dev.cairn.protocol.Problem;
 import java.io.IOException;
 import java.util.Arrays;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.MediaType;
 import org.apache.pekko.util.ByteString;
 
 /**
- * Reads request bodies: bounded in size, of an accepted content type, and parsed as JSON. Every way
- * a body can be wrong becomes an {@link ApiException} naming what to fix.
+ * Reads request bodies: bounded in size and in the time they take to arrive, of an accepted content
+ * type, and parsed as JSON within {@link JsonLimits}. Every way a body can be wrong becomes an
+ * {@link ApiException} naming what to fix.
  */
 public final class RequestBodies {
 
   /** A body read in full, with its media type, ready to parse. */
   record Body(String mediaType, ByteString bytes) {}
 
-  private static final long READ_TIMEOUT_MILLIS = 10_000;
-
-  private final long maxBytes;
+  private final JsonLimits limits;
   private final ClassicActorSystemProvider system;
 
-  public RequestBodies(long maxBytes, ClassicActorSystemProvider system) {
-    this.maxBytes = maxBytes;
+  public RequestBodies(JsonLimits limits, ClassicActorSystemProvider system) {
+    this.limits = limits;
     this.system = system;
   }
 
-  /** The whole body, failing with 413 past the limit; {@code accepted} media types or 415. */
+  /**
+   * The whole body, failing with 413 past the limit, 408 if it is slow; {@code accepted} or 415.
+   */
   CompletionStage<Body> read(HttpRequest request, String... accepted) {
     MediaType mediaType = request.entity().getContentType().mediaType();
     String name = mediaType.mainType() + "/" + mediaType.subType();
@@ -46,23 +49,37 @@ public final class RequestBodies {
               + String.join(" or ", accepted)
               + (request.entity().isKnownEmpty() ? " with a body" : ""));
     }
+    long maxBytes = limits.settings().maxBodySize();
     if (request.entity().getContentLengthOption().orElse(0L) > maxBytes) {
-      throw tooLarge();
+      throw new ApiException(
+          Problem.BODY_TOO_LARGE,
+          "the body is larger than the limit of "
+              + maxBytes
+              + " bytes (cairn.limits.max-body-size)");
     }
+    long timeout = limits.settings().bodyReadTimeout().toMillis();
     return request
         .entity()
-        .toStrict(READ_TIMEOUT_MILLIS, maxBytes, system)
-        .thenApply(strict -> new Body(name.toLowerCase(), strict.getData()));
-  }
-
-  private ApiException tooLarge() {
-    return new ApiException(
-        Problem.BODY_TOO_LARGE,
-        "the body is larger than the limit of " + maxBytes + " bytes (cairn.http.max-body-size)");
+        .toStrict(timeout, maxBytes, system)
+        .handle(
+            (strict, failure) -> {
+              if (failure == null) {
+                return new Body(name.toLowerCase(), strict.getData());
+              }
+              if (unwrap(failure) instanceof TimeoutException) {
+                throw new ApiException(
+                    Problem.REQUEST_TIMEOUT,
+                    "the body did not arrive within "
+                        + timeout
+                        + " ms (cairn.limits.body-read-timeout); send as many bytes as"
+                        + " Content-Length announces");
+              }
+              throw new CompletionException(unwrap(failure));
+            });
   }
 
   /** The body as a JSON object: 400 if it is not JSON, 422 if it is JSON but not an object. */
-  static ObjectNode object(Body body) {
+  ObjectNode object(Body body) {
     JsonNode json = parse(body);
     if (!json.isObject()) {
       throw new ApiException(
@@ -73,7 +90,7 @@ public final class RequestBodies {
   }
 
   /** The body as a patch of the format its content type names. */
-  static JsonNode patch(Body body, PatchFormat format) {
+  JsonNode patch(Body body, PatchFormat format) {
     JsonNode json = parse(body);
     if (format == PatchFormat.JSON_PATCH && !json.isArray()) {
       throw new ApiException(
@@ -85,12 +102,18 @@ public final class RequestBodies {
     return json;
   }
 
-  static JsonNode parse(Body body) {
+  JsonLimits limits() {
+    return limits;
+  }
+
+  private JsonNode parse(Body body) {
     if (body.bytes().isEmpty()) {
       throw new ApiException(Problem.MALFORMED_JSON, "the body is empty; send a JSON document");
     }
     try {
-      return Json.mapper().readTree(body.bytes().toArray());
+      return limits.parse(body.bytes().toArray());
+    } catch (JsonLimits.Exceeded e) {
+      throw new ApiException(e.problem(), e.getMessage());
     } catch (JsonProcessingException e) {
       throw new ApiException(
           Problem.MALFORMED_JSON,
@@ -98,6 +121,12 @@ public final class RequestBodies {
     } catch (IOException e) {
       throw new ApiException(Problem.MALFORMED_JSON, "the body is not valid JSON");
     }
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause()
+        : failure;
   }
 
   private static String location(JsonProcessingException e) {

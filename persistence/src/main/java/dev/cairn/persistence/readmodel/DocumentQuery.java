@@ -356,9 +356,16 @@ public final class DocumentQuery {
     return node.get("id").asText();
   }
 
-  /** What identifies the query apart from its cursor and limit, so a cursor is not misapplied. */
+  /**
+   * What identifies the query apart from its cursor and limit, so a cursor is not misapplied. The
+   * filters are a set (the same filters in another parameter order are the same query); the sort
+   * keys are a sequence.
+   */
   private String shape() {
+    List<String> filterSet = new ArrayList<>();
+    filters.forEach(f -> filterSet.add(f.field() + "\u0000" + f.operator() + "\u0000" + f.value()));
+    java.util.Collections.sort(filterSet);
     return Integer.toHexString(
-        List.of(collection, filters.toString(), sort.toString(), includeDeleted).hashCode());
+        List.of(collection, filterSet.toString(), sort.toString(), includeDeleted).hashCode());
   }
 }

@@ -94,8 +94,25 @@ public final class ReadModel {
     return repaired;
   }
 
-  public CompletionStage<Long> lagMillis() {
-    return database.run(ReadModelStore::lagMillis);
+  /**
+   * How current lists are.
+   *
+   * @param lagMillis how long the oldest journal event not yet in the read model has waited (0: it
+   *     has every event)
+   * @param stuckSlices the slices that fail on an event or cannot read the journal
+   */
+  public record Freshness(long lagMillis, List<String> stuckSlices) {}
+
+  public CompletionStage<Freshness> freshness() {
+    return database.run(ReadModelStore::freshness);
+  }
+
+  /**
+   * Each slice of the document read model: how far it is, how long its oldest waiting event has
+   * waited, and why it is stuck if it is.
+   */
+  public CompletionStage<List<SliceStatus>> slices() {
+    return database.run(ReadModelStore::slices);
   }
 
   public CompletionStage<List<CollectionView>> collections() {
@@ -116,18 +133,21 @@ public final class ReadModel {
             () -> session(database),
             () -> new DocumentProjection(tag),
             system)
-        .withGroup(BATCH_SIZE, BATCH_WINDOW);
+        .withGroup(BATCH_SIZE, BATCH_WINDOW)
+        .withStatusObserver(new ProjectionFailures<>(database, DocumentProjection.NAME, tag));
   }
 
   private static org.apache.pekko.projection.Projection<?> collectionProjection(
       ActorSystem<?> system, JournalDatabase database) {
     return JdbcProjection.exactlyOnce(
-        ProjectionId.of(CollectionProjection.NAME, CollectionEntity.TAG),
-        EventSourcedProvider.<CollectionEvent>eventsByTag(
-            system, JdbcReadJournal.Identifier(), CollectionEntity.TAG),
-        () -> session(database),
-        CollectionProjection::new,
-        system);
+            ProjectionId.of(CollectionProjection.NAME, CollectionEntity.TAG),
+            EventSourcedProvider.<CollectionEvent>eventsByTag(
+                system, JdbcReadJournal.Identifier(), CollectionEntity.TAG),
+            () -> session(database),
+            CollectionProjection::new,
+            system)
+        .withStatusObserver(
+            new ProjectionFailures<>(database, CollectionProjection.NAME, CollectionEntity.TAG));
   }
 
   private static PooledJdbcSession session(JournalDatabase database) {

@@ -3,6 +3,7 @@ package dev.cairn.persistence.readmodel;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cairn.persistence.CollectionEntity;
 import dev.cairn.persistence.DocumentState;
 import dev.cairn.persistence.DocumentTags;
 import dev.cairn.protocol.Document;
@@ -347,26 +348,122 @@ final class ReadModelStore {
   }
 
   /**
-   * How far the document read model is behind, in milliseconds: for each slice whose newest journal
-   * event is not projected yet, that event's write time minus the newest projected event's of the
-   * slice; the largest of these, or 0 when every slice has caught up.
+   * How far the document read model is behind, and which slices are stuck. The lag is in
+   * milliseconds: for each slice with journal events it has not projected, how long ago the oldest
+   * of them was written (so a slice that is stuck shows a lag that keeps growing); the largest of
+   * these, or 0 when every slice has caught up.
    */
-  static long lagMillis(Connection c) throws SQLException {
+  static ReadModel.Freshness freshness(Connection c) throws SQLException {
     long lag = 0;
+    List<String> stuck = new ArrayList<>();
+    for (SliceStatus slice : slices(c)) {
+      lag = Math.max(lag, slice.lagMillis());
+      if (slice.stuck()) {
+        stuck.add(slice.slice());
+      }
+    }
+    return new ReadModel.Freshness(lag > 0 || !indexesBeingFilled(c) ? lag : 1, stuck);
+  }
+
+  /** Each document slice: how far it is projected, what the journal holds, its failure. */
+  static List<SliceStatus> slices(Connection c) throws SQLException {
+    Map<String, SliceStatus.Failure> failures = failures(c, DocumentProjection.NAME);
+    List<SliceStatus> slices = new ArrayList<>();
+    long now = System.currentTimeMillis();
     for (int slice = 0; slice < DocumentTags.SLICES; slice++) {
       String tag = DocumentTags.sliceTag(slice);
       long[] newest = newestEvent(c, tag);
-      if (newest == null) {
-        continue;
-      }
       long[] projected = projected(c, tag);
-      if (projected == null) {
-        lag = Math.max(lag, Math.max(1, System.currentTimeMillis() - newest[1]));
-      } else if (projected[0] < newest[0]) {
-        lag = Math.max(lag, Math.max(1, newest[1] - projected[1]));
+      long projectedOrdering = projected == null ? 0 : projected[0];
+      long lag = 0;
+      boolean waiting = newest != null && projectedOrdering < newest[0];
+      if (waiting) {
+        Long oldestWaiting = firstEventAfter(c, tag, projectedOrdering);
+        lag = Math.max(1, now - (oldestWaiting == null ? newest[1] : oldestWaiting));
+      }
+      // A failure counts while events wait for the slice: once it has every event (the one it
+      // failed on was removed, or a database outage ended), the failure is history.
+      slices.add(
+          new SliceStatus(
+              tag,
+              projectedOrdering,
+              newest == null ? 0 : newest[0],
+              lag,
+              waiting ? failures.get(tag) : null));
+    }
+    SliceStatus.Failure definitions =
+        failures(c, CollectionProjection.NAME).get(CollectionEntity.TAG);
+    if (definitions != null) {
+      slices.add(new SliceStatus(CollectionEntity.TAG, 0, 0, 0, definitions));
+    }
+    return slices;
+  }
+
+  /** The write time of the first event of {@code tag} after {@code ordering}, or null. */
+  private static Long firstEventAfter(Connection c, String tag, long ordering) throws SQLException {
+    try (PreparedStatement select =
+        c.prepareStatement(
+            "SELECT j.\"write_timestamp\" FROM \"event_journal\" j"
+                + " WHERE j.\"ordering\" = (SELECT MIN(t.\"event_id\") FROM \"event_tag\" t"
+                + " WHERE t.\"tag\" = ? AND t.\"event_id\" > ?)")) {
+      select.setString(1, tag);
+      select.setLong(2, ordering);
+      try (ResultSet row = select.executeQuery()) {
+        return row.next() ? row.getLong(1) : null;
       }
     }
-    return lag > 0 || !indexesBeingFilled(c) ? lag : 1;
+  }
+
+  /** Records why a projection instance failed; kept until {@link #clearFailure}. */
+  static void recordFailure(Connection c, String projection, String slice, SliceStatus.Failure f)
+      throws SQLException {
+    upsert(
+        c,
+        "read_model_failure",
+        columns("projection", projection, "slice", slice),
+        columns(
+            "event_ordering",
+            f.eventOrdering(),
+            "persistence_id",
+            f.persistenceId(),
+            "sequence_nr",
+            f.sequenceNr(),
+            "message",
+            f.message(),
+            "failed_at",
+            f.failedAt()));
+  }
+
+  static void clearFailure(Connection c, String projection, String slice) throws SQLException {
+    execute(
+        c,
+        "DELETE FROM read_model_failure WHERE projection = ? AND slice = ?",
+        List.of(projection, slice));
+  }
+
+  /** The recorded failures of a projection's instances, by slice. */
+  static Map<String, SliceStatus.Failure> failures(Connection c, String projection)
+      throws SQLException {
+    Map<String, SliceStatus.Failure> failures = new HashMap<>();
+    try (PreparedStatement select =
+        c.prepareStatement(
+            "SELECT slice, event_ordering, persistence_id, sequence_nr, message, failed_at"
+                + " FROM read_model_failure WHERE projection = ?")) {
+      select.setString(1, projection);
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          failures.put(
+              rows.getString(1),
+              new SliceStatus.Failure(
+                  (Long) rows.getObject(2, Long.class),
+                  rows.getString(3),
+                  (Long) rows.getObject(4, Long.class),
+                  rows.getString(5),
+                  rows.getLong(6)));
+        }
+      }
+    }
+    return failures;
   }
 
   /** Whether some document's index fields still follow an older collection definition. */

@@ -25,8 +25,11 @@ public record WriteContext(
     schema = schema == null || schema.isNull() ? null : schema;
   }
 
+  /** The principal of requests made without authentication. */
+  public static final String ANONYMOUS = "anonymous";
+
   public static WriteContext of(String requestId) {
-    return new WriteContext(requestId, "anonymous", null, null, null);
+    return new WriteContext(requestId, ANONYMOUS, null, null, null);
   }
 
   public WriteContext withIdempotencyKey(String key, String hash) {
