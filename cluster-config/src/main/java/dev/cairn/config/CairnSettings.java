@@ -29,7 +29,6 @@ public record CairnSettings(
     Database database,
     int snapshotEvery,
     boolean strictCollections,
-    Duration collectionCacheTtl,
     int historyMaxPageSize) {
 
   /** The actor system's name: part of every node's cluster address. */
@@ -99,9 +98,21 @@ public record CairnSettings(
     }
   }
 
-  /** Where the journal lives and how to reach it. */
+  /**
+   * Where the journal lives and how to reach it.
+   *
+   * @param url the JDBC URL every connection uses; on PostgreSQL it names {@code schema} as the
+   *     connections' current schema
+   * @param schema the PostgreSQL schema of Cairn's tables (H2 keeps them in its default schema)
+   */
   public record Database(
-      Kind kind, String url, String user, String password, int poolSize, boolean migrateOnStart) {
+      Kind kind,
+      String url,
+      String schema,
+      String user,
+      String password,
+      int poolSize,
+      boolean migrateOnStart) {
 
     /** The databases Cairn can keep its journal in. */
     public enum Kind {
@@ -156,13 +167,13 @@ public record CairnSettings(
         new Database(
             Database.Kind.valueOf(c.getString("db.kind")),
             c.getString("db.effective-url"),
+            c.getString("db.schema"),
             c.getString("db.user"),
             c.getString("db.password"),
             c.getInt("db.pool-size"),
             c.getBoolean("db.migrate-on-start")),
         c.getInt("entity.snapshot-every"),
         c.getBoolean("collections.strict"),
-        c.getDuration("collections.cache-ttl"),
         c.getInt("history.max-page-size"));
   }
 
@@ -208,6 +219,19 @@ public record CairnSettings(
     return addresses;
   }
 
+  /** Cairn's own schema in a PostgreSQL URL, unless the URL names one itself. */
+  private static String withCurrentSchema(String url, String schema) {
+    if (!schema.matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) {
+      throw new ConfigException.BadValue(
+          "cairn.db.schema",
+          "expected a PostgreSQL schema name such as cairn, got '" + schema + "'");
+    }
+    if (url.contains("currentSchema=")) {
+      return url;
+    }
+    return url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+  }
+
   /**
    * The JDBC settings that follow from {@code cairn.db.url}: empty means embedded H2 under the data
    * directory, written so that a commit is in the file before the reply (WRITE_DELAY=0; H2
@@ -224,6 +248,7 @@ public record CairnSettings(
       kind = Database.Kind.H2;
     } else if (url.startsWith("jdbc:postgresql:")) {
       kind = Database.Kind.POSTGRESQL;
+      url = withCurrentSchema(url, own.getString("cairn.db.schema"));
     } else {
       throw new ConfigException.BadValue(
           "cairn.db.url", "expected a jdbc:postgresql: or jdbc:h2: URL, got " + url);

@@ -56,7 +56,8 @@ class CairnSettingsTest {
     assertThat(CairnSettings.from(config).database().kind())
         .isEqualTo(CairnSettings.Database.Kind.POSTGRESQL);
     assertThat(shared.getString("profile")).isEqualTo("slick.jdbc.PostgresProfile$");
-    assertThat(shared.getString("db.url")).isEqualTo("jdbc:postgresql://db:5432/cairn");
+    assertThat(shared.getString("db.url"))
+        .isEqualTo("jdbc:postgresql://db:5432/cairn?currentSchema=cairn");
     assertThat(shared.getInt("db.maxConnections")).isEqualTo(4);
     for (String plugin :
         new String[] {"jdbc-journal", "jdbc-snapshot-store", "jdbc-read-journal"}) {
@@ -183,5 +184,27 @@ class CairnSettingsTest {
             () -> CairnSettings.from(CairnSettings.load(Map.of("cairn.limits.max-streams", 0))))
         .isInstanceOf(ConfigException.BadValue.class)
         .hasMessageContaining("cairn.limits.max-streams");
+  }
+
+  @Test
+  void cairnsTablesOnPostgresqlAreInTheirOwnSchemaWhichTheUrlNames() {
+    CairnSettings.Database own =
+        CairnSettings.from(
+                CairnSettings.load(
+                    Map.of(
+                        "cairn.db.url",
+                        "jdbc:postgresql://db/app?ssl=true",
+                        "cairn.db.schema",
+                        "store")))
+            .database();
+
+    assertThat(own.schema()).isEqualTo("store");
+    assertThat(own.url()).isEqualTo("jdbc:postgresql://db/app?ssl=true&currentSchema=store");
+    assertThatThrownBy(
+            () ->
+                CairnSettings.load(
+                    Map.of("cairn.db.url", "jdbc:postgresql://db/app", "cairn.db.schema", "x;y")))
+        .isInstanceOf(ConfigException.BadValue.class)
+        .hasMessageContaining("cairn.db.schema");
   }
 }

@@ -8,25 +8,31 @@ import dev.cairn.node.http.ApiRoutes;
 import dev.cairn.node.http.ChangeFeedRoutes;
 import dev.cairn.node.http.CollectionRoutes;
 import dev.cairn.node.http.DocumentRoutes;
+import dev.cairn.node.http.HistoryRoutes;
+import dev.cairn.node.http.ListRoutes;
 import dev.cairn.node.http.OperationsRoutes;
 import dev.cairn.node.http.RequestBodies;
 import dev.cairn.node.http.StreamSlots;
 import dev.cairn.persistence.ChangeFeed;
+import dev.cairn.persistence.CollectionDefinitions;
 import dev.cairn.persistence.CollectionEntity;
-import dev.cairn.persistence.Collections;
+import dev.cairn.persistence.CollectionRegistry;
+import dev.cairn.persistence.Database;
 import dev.cairn.persistence.DocumentEntity;
 import dev.cairn.persistence.DocumentHistory;
 import dev.cairn.persistence.Documents;
-import dev.cairn.persistence.JournalDatabase;
 import dev.cairn.persistence.JournalHealth;
 import dev.cairn.persistence.JournalSchema;
 import dev.cairn.persistence.JsonLimits;
 import dev.cairn.persistence.readmodel.ReadModel;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -78,21 +84,27 @@ public final class CairnNode implements AutoCloseable {
       joinCluster(system, settings)
           .toCompletableFuture()
           .get(JOIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      JournalDatabase database = new JournalDatabase(system);
-      Collections collections =
-          new Collections(system, settings.askTimeout(), settings.collectionCacheTtl());
+      Database database = new Database(system);
+      CollectionRegistry registry = new CollectionRegistry();
+      awaitDefinitions(registry.follow(system), settings.askTimeout());
       CollectionEntity.init(system);
       JsonLimits limits = new JsonLimits(settings.limits());
+      DocumentHistory history = DocumentHistory.of(system);
       DocumentEntity.init(
           system,
-          collection -> collections.snapshotEvery(collection, settings.snapshotEvery()),
-          limits);
+          new DocumentEntity.Setup(
+              registry,
+              history,
+              limits,
+              settings.strictCollections(),
+              settings.snapshotEvery(),
+              Clock.systemUTC()));
       ReadModel.start(system, database);
       ReadModel.startIndexRepair(system, database);
       ServerBinding binding =
           Http.get(system)
               .newServerAt(settings.httpHost(), settings.httpPort())
-              .bind(routes(system, settings, database, collections, limits))
+              .bind(routes(system, settings, database, registry, history, limits))
               .toCompletableFuture()
               .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
               .addToCoordinatedShutdown(settings.drainTimeout(), system);
@@ -100,6 +112,21 @@ public final class CairnNode implements AutoCloseable {
     } catch (Exception e) {
       system.terminate();
       throw e;
+    }
+  }
+
+  /**
+   * Waits a while for the collection definitions, so that a node normally serves with them known; a
+   * node whose database does not answer starts anyway and refuses writes (503) until it has them.
+   */
+  private static void awaitDefinitions(CompletionStage<Void> loaded, Duration patience)
+      throws InterruptedException {
+    try {
+      loaded.toCompletableFuture().get(patience.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn(
+          "The collection definitions are not read yet (the database does not answer?); writes"
+              + " wait for them");
     }
   }
 
@@ -139,27 +166,24 @@ public final class CairnNode implements AutoCloseable {
   private static Route routes(
       ActorSystem<Void> system,
       CairnSettings settings,
-      JournalDatabase database,
-      Collections collections,
+      Database database,
+      CollectionRegistry registry,
+      DocumentHistory history,
       JsonLimits limits) {
-    Documents documents =
-        new Documents(
-            system,
-            new DocumentHistory(system),
-            collections,
-            settings.askTimeout(),
-            settings.strictCollections());
+    Documents documents = new Documents(system, history, settings.askTimeout());
+    CollectionDefinitions definitions =
+        new CollectionDefinitions(system, registry, settings.askTimeout());
     ReadModel readModel = new ReadModel(database);
     RequestBodies bodies = new RequestBodies(limits, system);
     StreamSlots streams =
         new StreamSlots(
             settings.limits().maxStreams(), settings.limits().maxStreamsPerClient(), system);
     return new ApiRoutes(
-            new CollectionRoutes(collections, readModel, bodies).route(),
+            new CollectionRoutes(definitions, readModel, bodies).route(),
             new ChangeFeedRoutes(new ChangeFeed(system), streams).route(),
-            new DocumentRoutes(
-                    documents, collections, readModel, bodies, settings.historyMaxPageSize())
-                .route(),
+            new HistoryRoutes(documents, definitions, settings.historyMaxPageSize()).route(),
+            new ListRoutes(registry, readModel).route(),
+            new DocumentRoutes(documents, bodies).route(),
             new AdminRoutes(new ClusterAdmin(system)).route(),
             new OperationsRoutes(readiness(system, database), readModel).route())
         .route();
@@ -167,7 +191,7 @@ public final class CairnNode implements AutoCloseable {
 
   /** Ready when this node is an Up member and the journal database answers. */
   private static Supplier<CompletionStage<Optional<String>>> readiness(
-      ActorSystem<Void> system, JournalDatabase database) {
+      ActorSystem<Void> system, Database database) {
     Cluster cluster = Cluster.get(system);
     JournalHealth journal = new JournalHealth(database);
     return () -> {

@@ -65,8 +65,16 @@ final class DevClusterCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "dev-cluster-stop"));
     String url = dbUrl != null ? dbUrl : startPostgres();
     JournalSchema.migrate(
-        new CairnSettings.Database(
-            CairnSettings.Database.Kind.POSTGRESQL, url, dbUser, dbPassword, 1, true));
+        CairnSettings.from(
+                CairnSettings.load(
+                    java.util.Map.of(
+                        "cairn.db.url",
+                        url,
+                        "cairn.db.user",
+                        dbUser,
+                        "cairn.db.password",
+                        dbPassword)))
+            .database());
     for (int i = 0; i < nodes; i++) {
       processes.add(startNode(i, url));
     }

@@ -1,6 +1,10 @@
 package dev.cairn.node;
 
 import com.typesafe.config.ConfigException;
+import dev.cairn.persistence.JournalSchema;
+import java.sql.SQLException;
+import java.util.Optional;
+import org.flywaydb.core.api.FlywayException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -35,7 +39,10 @@ public final class Main implements Runnable {
     }
   }
 
-  /** The command line, with bad settings reported as one line and exit code 2. */
+  /**
+   * The command line, with bad settings and a database that cannot be used reported as one line and
+   * exit code 2.
+   */
   static CommandLine commandLine() {
     return new CommandLine(new Main())
         .setExecutionExceptionHandler(
@@ -45,8 +52,40 @@ public final class Main implements Runnable {
                 commandLine.getErr().println("cairn: " + failure.getMessage());
                 return 2;
               }
+              Optional<String> database = databaseFailure(failure);
+              if (database.isPresent()) {
+                commandLine
+                    .getErr()
+                    .println("cairn: the database cannot be used: " + database.get());
+                return 2;
+              }
               throw failure;
             });
+  }
+
+  /**
+   * What went wrong with the database, in one line, if that is why the node could not start: the
+   * first line of the deepest message, with any password in a JDBC URL masked.
+   */
+  static Optional<String> databaseFailure(Throwable failure) {
+    String message = null;
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof JournalSchema.Unusable
+          || cause instanceof FlywayException
+          || cause instanceof SQLException) {
+        if (cause.getMessage() != null && !cause.getMessage().isBlank()) {
+          message = cause.getMessage();
+        }
+        if (cause instanceof JournalSchema.Unusable) {
+          break;
+        }
+      }
+    }
+    if (message == null) {
+      return Optional.empty();
+    }
+    String line = message.strip().lines().findFirst().orElse(message).strip();
+    return Optional.of(line.replaceAll("(?i)(password|pwd)=[^&\\s)]*", "$1=***"));
   }
 
   @Override

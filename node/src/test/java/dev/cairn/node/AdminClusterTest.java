@@ -2,6 +2,7 @@ package dev.cairn.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.persistence.TestPostgres;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -17,7 +18,7 @@ class AdminClusterTest {
 
   @Test
   void aMemberAskedToLeaveThroughAnotherNodeHandsOffAndStops() throws Exception {
-    String db = TestPostgres.freshDatabase();
+    String db = TestPostgres.emptyDatabase();
     int seedPort = FreePorts.next();
     int leaverPort = FreePorts.next();
     try (TestNode staying = start("staying", seedPort, seedPort, db);
@@ -45,7 +46,7 @@ class AdminClusterTest {
 
   @Test
   void aNodeLeavesByItsOwnLeaveEndpointAndTheFullAddressFormWorks() throws Exception {
-    String db = TestPostgres.freshDatabase();
+    String db = TestPostgres.emptyDatabase();
     int seedPort = FreePorts.next();
     int otherPort = FreePorts.next();
     try (TestNode first = start("first", seedPort, seedPort, db);

@@ -2,6 +2,7 @@ package dev.cairn.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.persistence.TestPostgres;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +23,7 @@ class ChangeFeedRestartTest {
   @Test
   void onPostgres() throws Exception {
     aClientResumesAfterTheNodeRestartsWithNoGapAndNoDuplicate(
-        Map.of("cairn.db.url", TestPostgres.freshDatabase(), "cairn.db.user", "postgres"));
+        Map.of("cairn.db.url", TestPostgres.emptyDatabase(), "cairn.db.user", "postgres"));
   }
 
   private void aClientResumesAfterTheNodeRestartsWithNoGapAndNoDuplicate(

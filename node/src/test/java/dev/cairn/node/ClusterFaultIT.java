@@ -3,8 +3,8 @@ package dev.cairn.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cairn.persistence.TestPostgres;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -46,7 +46,7 @@ class ClusterFaultIT {
   private final TestClient[] clients = new TestClient[3];
   private final int[] httpPorts = {FreePorts.next(), FreePorts.next(), FreePorts.next()};
   private final int[] clusterPorts = {FreePorts.next(), FreePorts.next(), FreePorts.next()};
-  private final String database = TestPostgres.freshDatabase();
+  private final String database = TestPostgres.emptyDatabase();
 
   private final ConcurrentLinkedQueue<Ack> acks = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<Attempt> attempts = new ConcurrentLinkedQueue<>();
@@ -296,7 +296,7 @@ class ClusterFaultIT {
    */
   private int checkWriters() throws Exception {
     int changes = 0;
-    try (Connection connection = DriverManager.getConnection(database, "postgres", "");
+    try (Connection connection = TestPostgres.connect(TestPostgres.inSchema(database, "cairn"));
         Statement statement = connection.createStatement();
         ResultSet rows =
             statement.executeQuery(

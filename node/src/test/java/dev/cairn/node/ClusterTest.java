@@ -3,6 +3,7 @@ package dev.cairn.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cairn.persistence.TestPostgres;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -27,7 +28,7 @@ class ClusterTest {
 
   @BeforeAll
   static void startCluster(@TempDir Path dataDir) throws Exception {
-    String db = TestPostgres.freshDatabase();
+    String db = TestPostgres.emptyDatabase();
     int seedPort = FreePorts.next();
     for (int i = 0; i < 3; i++) {
       nodes.add(
@@ -182,6 +183,67 @@ class ClusterTest {
       feed.forEach(e -> ids.add(e.json().get("id").asText()));
       assertThat(ids).hasSize(24);
     }
+  }
+
+  /**
+   * The registry: a definition written through one node is in force for writes through another
+   * within the time the read journal takes to bring it (polled every 50 ms). Measured over twelve
+   * documents spread over the nodes, so that every node's registry is waited for; the figure is
+   * printed, not asserted (speed is for bench/run).
+   */
+  @Test
+  void aSchemaDefinedThroughOneNodeRefusesWritesThroughAnotherSoonAfter() throws Exception {
+    String c = "registry-" + UUID.randomUUID().toString().substring(0, 8);
+    TestNode a = nodes.get(0);
+    TestNode through = nodes.get(2);
+    for (int d = 0; d < 12; d++) {
+      assertThat(through.put("/v1/" + c + "/d" + d, "{\"price\":1}").status()).isEqualTo(201);
+    }
+
+    var defined =
+        a.put(
+            "/v1/_collections/" + c, "{\"schema\":{\"type\":\"object\",\"required\":[\"price\"]}}");
+    long definedAt = System.nanoTime();
+    Set<Integer> refused = new HashSet<>();
+    Await.until(
+        "writes of every document through another node are refused",
+        () -> {
+          for (int d = 0; d < 12; d++) {
+            if (!refused.contains(d)) {
+              var write = through.put("/v1/" + c + "/d" + d, "{\"name\":\"no price\"}");
+              if (write.status() == 422) {
+                refused.add(d);
+              }
+            }
+          }
+          return refused.size() == 12;
+        });
+    long inForceMillis = (System.nanoTime() - definedAt) / 1_000_000;
+
+    assertThat(defined.status()).isEqualTo(201);
+    assertThat(through.put("/v1/" + c + "/d0", "{\"name\":\"x\"}").problem())
+        .isEqualTo("schema-violation");
+    System.out.println(
+        "ClusterTest: a definition written through one node was in force for writes of 12"
+            + " documents through another after "
+            + inForceMillis
+            + " ms");
+  }
+
+  @Test
+  void aRevertThroughAnyNodeWritesTheContentOfTheVersionItNames() {
+    String path = "/v1/reverts/" + UUID.randomUUID();
+    nodes.get(0).put(path, "{\"v\":1}");
+    nodes.get(1).put(path, "{\"v\":2}");
+
+    for (TestNode node : nodes) {
+      var reverted = node.post(path + "/revert", "{\"version\":1}");
+
+      assertThat(reverted.status()).isEqualTo(200);
+      assertThat(reverted.json().at("/data/v").asInt()).isEqualTo(1);
+      nodes.get(1).put(path, "{\"v\":2}");
+    }
+    assertThat(nodes.get(2).get(path + "/events").json().get("items")).hasSize(8);
   }
 
   /** A node whose shard region does not host the document's shard. */

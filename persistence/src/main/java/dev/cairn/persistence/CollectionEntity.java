@@ -5,11 +5,11 @@ import dev.cairn.protocol.Problem;
 import dev.cairn.protocol.collection.CollectionCommand;
 import dev.cairn.protocol.collection.CollectionEvent;
 import dev.cairn.protocol.collection.CollectionReply;
-import dev.cairn.protocol.command.Preconditions;
 import dev.cairn.protocol.command.WriteContext;
 import dev.cairn.protocol.event.EventMetadata;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -91,48 +91,53 @@ public final class CollectionEntity
 
   private ReplyEffect<CollectionEvent, CollectionState> onCommand(
       CollectionState state, Command envelope) {
-    if (envelope.command() instanceof CollectionCommand.Define define) {
-      CollectionReply.Rejected unmet = unmet(state, define.preconditions());
-      if (unmet != null) {
-        return Effect().reply(envelope.replyTo(), unmet);
-      }
-      boolean created = !state.isDefined();
-      return Effect()
-          .persist(new CollectionEvent.Defined(define.definition(), metadata(define.context())))
-          .thenReply(
-              envelope.replyTo(), next -> new CollectionReply.Defined(next.toView(), created));
-    }
-    return Effect()
-        .reply(
-            envelope.replyTo(),
-            state.isDefined()
-                ? new CollectionReply.Found(state.toView())
-                : new CollectionReply.Rejected(
-                    Problem.NOT_FOUND, "the collection " + name + " is not defined", 0));
-  }
+    ActorRef<CollectionReply> replyTo = envelope.replyTo();
+    return envelope
+        .command()
+        .accept(
+            new CollectionCommand.Visitor<ReplyEffect<CollectionEvent, CollectionState>>() {
+              @Override
+              public ReplyEffect<CollectionEvent, CollectionState> define(
+                  CollectionCommand.Define define) {
+                Optional<PreconditionCheck.Unmet> unmet =
+                    PreconditionCheck.unmet(
+                        "the collection " + name,
+                        state.version(),
+                        state.isDefined(),
+                        define.preconditions());
+                if (unmet.isPresent()) {
+                  return Effect()
+                      .reply(
+                          replyTo,
+                          new CollectionReply.Rejected(
+                              unmet.get().problem(), unmet.get().detail(), state.version()));
+                }
+                boolean created = !state.isDefined();
+                return Effect()
+                    .persist(
+                        new CollectionEvent.Defined(
+                            define.definition(), metadata(define.context())))
+                    .thenReply(
+                        replyTo, next -> new CollectionReply.Defined(next.toView(), created));
+              }
 
-  private CollectionReply.Rejected unmet(CollectionState state, Preconditions expected) {
-    if (expected.mustNotExist() && state.isDefined()) {
-      return new CollectionReply.Rejected(
-          Problem.ALREADY_EXISTS,
-          "the collection " + name + " is already defined (version " + state.version() + ")",
-          state.version());
-    }
-    if (expected.mustExist() && !state.isDefined()) {
-      return new CollectionReply.Rejected(
-          Problem.VERSION_MISMATCH, "If-Match: * requires " + name + " to be defined", 0);
-    }
-    if (!expected.expectedVersions().isEmpty()
-        && !expected.expectedVersions().contains(state.version())) {
-      return new CollectionReply.Rejected(
-          Problem.VERSION_MISMATCH,
-          "the collection " + name + " is at version " + state.version(),
-          state.version());
-    }
-    return null;
+              @Override
+              public ReplyEffect<CollectionEvent, CollectionState> get() {
+                return Effect()
+                    .reply(
+                        replyTo,
+                        state.isDefined()
+                            ? new CollectionReply.Found(state.toView())
+                            : new CollectionReply.Rejected(
+                                Problem.NOT_FOUND,
+                                "the collection " + name + " is not defined",
+                                0));
+              }
+            });
   }
 
   private EventMetadata metadata(WriteContext context) {
-    return new EventMetadata(clock.instant(), context.requestId(), context.principal(), null, null);
+    return new EventMetadata(
+        clock.instant(), context.requestId(), context.principal(), null, null, null);
   }
 }

@@ -24,10 +24,12 @@ public record CollectionState(
   }
 
   public CollectionState apply(CollectionEvent event) {
-    CollectionEvent.Defined defined = (CollectionEvent.Defined) event;
-    Instant at = defined.meta().timestamp();
-    return new CollectionState(
-        name, version + 1, defined.definition(), createdAt == null ? at : createdAt, at);
+    return event.accept(
+        defined -> {
+          Instant at = defined.meta().timestamp();
+          return new CollectionState(
+              name, version + 1, defined.definition(), createdAt == null ? at : createdAt, at);
+        });
   }
 
   public CollectionView toView() {

@@ -5,8 +5,8 @@ import dev.cairn.protocol.CairnSerializable;
 import dev.cairn.protocol.DocumentKey;
 import dev.cairn.protocol.Problem;
 import dev.cairn.protocol.Violation;
+import dev.cairn.protocol.collection.CollectionView;
 import dev.cairn.protocol.command.DocumentCommand;
-import dev.cairn.protocol.command.Preconditions;
 import dev.cairn.protocol.command.WriteContext;
 import dev.cairn.protocol.event.DocumentEvent;
 import dev.cairn.protocol.event.EventMetadata;
@@ -17,12 +17,14 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.ToIntFunction;
+import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -44,67 +46,75 @@ import org.slf4j.LoggerFactory;
  * write is in the journal. What an event means is {@link DocumentState#apply}, shared with history
  * and time travel.
  *
- * <p>The entity is the authority over what a document may become: the content a write produces is
- * held to {@link JsonLimits} (depth, size, strings, numbers) and to the collection's schema before
- * anything is persisted, and patching and validation share one {@link Deadline}. Whatever a write
- * does, it is answered: a write that cannot be decided is refused, never left to crash the actor
- * or, through a fatal error on a dispatcher thread, the node.
+ * <p>The entity is the authority over what its document may become. It looks up its collection's
+ * definition in this node's {@link CollectionRegistry} (so a write is checked against the schema in
+ * force, wherever the request came from), holds the content a write produces to {@link JsonLimits}
+ * and to that schema, and records in each event the definition version it checked against. A revert
+ * takes the old content from the document's own history. Patching and validation share one {@link
+ * Deadline}; a write that cannot be decided is refused, never left to crash the actor or, through a
+ * fatal error on a dispatcher thread, the node.
  *
  * <p>Events are never deleted: snapshots every N events only bound recovery time.
  */
 public final class DocumentEntity
     extends EventSourcedBehaviorWithEnforcedReplies<
-        DocumentEntity.Command, DocumentEvent, DocumentState> {
+        DocumentEntity.Message, DocumentEvent, DocumentState> {
 
-  public static final EntityTypeKey<Command> TYPE_KEY =
-      EntityTypeKey.create(Command.class, "Document");
+  public static final EntityTypeKey<Message> TYPE_KEY =
+      EntityTypeKey.create(Message.class, "Document");
+
+  /** What the entity receives. */
+  public sealed interface Message {}
 
   /** A document command with the actor to answer. */
   public record Command(DocumentCommand command, ActorRef<DocumentReply> replyTo)
-      implements CairnSerializable {}
+      implements Message, CairnSerializable {}
+
+  /** The state a revert goes back to, read from the journal; sent by the entity to itself. */
+  private record PastState(
+      DocumentCommand.Revert revert,
+      ActorRef<DocumentReply> replyTo,
+      Optional<DocumentState> past,
+      Throwable failure)
+      implements Message {}
+
+  /** What every document entity of a node works with. */
+  public record Setup(
+      CollectionRegistry registry,
+      DocumentHistory history,
+      JsonLimits limits,
+      boolean strict,
+      int defaultSnapshotEvery,
+      Clock clock) {}
 
   private static final Logger log = LoggerFactory.getLogger(DocumentEntity.class);
 
+  private final ActorContext<Message> context;
   private final DocumentKey key;
+  private final Setup setup;
   private final int snapshotEvery;
-  private final JsonLimits limits;
-  private final Clock clock;
 
-  private DocumentEntity(DocumentKey key, int snapshotEvery, JsonLimits limits, Clock clock) {
+  private DocumentEntity(ActorContext<Message> context, DocumentKey key, Setup setup) {
     super(
         PersistenceId.ofUniqueId(key.entityId()),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
+    this.context = context;
     this.key = key;
-    this.snapshotEvery = snapshotEvery;
-    this.limits = limits;
-    this.clock = clock;
+    this.setup = setup;
+    this.snapshotEvery =
+        setup.registry().snapshotEvery(key.collection(), setup.defaultSnapshotEvery());
   }
 
-  /**
-   * Registers the entity type with Cluster Sharding on this node.
-   *
-   * @param snapshotEvery a collection's snapshot interval, asked when one of its documents starts
-   * @param limits what a document may become
-   */
-  public static void init(
-      ActorSystem<?> system, ToIntFunction<String> snapshotEvery, JsonLimits limits) {
+  /** Registers the entity type with Cluster Sharding on this node. */
+  public static void init(ActorSystem<?> system, Setup setup) {
     ClusterSharding.get(system)
         .init(
             Entity.of(
-                TYPE_KEY,
-                context -> {
-                  DocumentKey key = DocumentKey.ofEntityId(context.getEntityId());
-                  return create(key, snapshotEvery.applyAsInt(key.collection()), limits);
-                }));
+                TYPE_KEY, entity -> create(DocumentKey.ofEntityId(entity.getEntityId()), setup)));
   }
 
-  public static Behavior<Command> create(DocumentKey key, int snapshotEvery, JsonLimits limits) {
-    return create(key, snapshotEvery, limits, Clock.systemUTC());
-  }
-
-  static Behavior<Command> create(
-      DocumentKey key, int snapshotEvery, JsonLimits limits, Clock clock) {
-    return new DocumentEntity(key, snapshotEvery, limits, clock);
+  public static Behavior<Message> create(DocumentKey key, Setup setup) {
+    return Behaviors.setup(context -> new DocumentEntity(context, key, setup));
   }
 
   @Override
@@ -113,16 +123,17 @@ public final class DocumentEntity
   }
 
   @Override
-  public CommandHandlerWithReply<Command, DocumentEvent, DocumentState> commandHandler() {
+  public CommandHandlerWithReply<Message, DocumentEvent, DocumentState> commandHandler() {
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
         .onCommand(Command.class, this::onCommand)
+        .onCommand(PastState.class, this::onPastState)
         .build();
   }
 
   @Override
   public EventHandler<DocumentState, DocumentEvent> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onAnyEvent((state, event) -> state.apply(event));
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(DocumentState::apply);
   }
 
   @Override
@@ -135,27 +146,122 @@ public final class DocumentEntity
     return DocumentTags.forPersistenceId(persistenceId().id());
   }
 
+  // --- commands -------------------------------------------------------------------------------
+
   private ReplyEffect<DocumentEvent, DocumentState> onCommand(
       DocumentState state, Command envelope) {
     ActorRef<DocumentReply> replyTo = envelope.replyTo();
-    if (envelope.command() instanceof DocumentCommand.Write write) {
-      Optional<DocumentState.RememberedWrite> earlier =
-          state.rememberedWrite(write.context().idempotencyKey());
-      if (earlier.isPresent()) {
-        return Effect().reply(replyTo, retried(state, write, earlier.get()));
-      }
-      Decision decision = decideSafely(state, write);
-      if (decision.rejection != null) {
-        return Effect().reply(replyTo, decision.rejection);
-      }
-      boolean created = decision.event instanceof DocumentEvent.Created;
-      return Effect()
-          .persist(decision.event)
-          .thenReply(replyTo, written -> new DocumentReply.Written(written.toDocument(), created));
+    return envelope
+        .command()
+        .accept(
+            new DocumentCommand.Visitor<ReplyEffect<DocumentEvent, DocumentState>>() {
+              @Override
+              public ReplyEffect<DocumentEvent, DocumentState> put(DocumentCommand.Put put) {
+                return write(state, put, replyTo, put.data());
+              }
+
+              @Override
+              public ReplyEffect<DocumentEvent, DocumentState> patch(DocumentCommand.Patch patch) {
+                return write(state, patch, replyTo, null);
+              }
+
+              @Override
+              public ReplyEffect<DocumentEvent, DocumentState> delete(
+                  DocumentCommand.Delete delete) {
+                return write(state, delete, replyTo, null);
+              }
+
+              @Override
+              public ReplyEffect<DocumentEvent, DocumentState> revert(
+                  DocumentCommand.Revert revert) {
+                return startRevert(state, revert, replyTo);
+              }
+
+              @Override
+              public ReplyEffect<DocumentEvent, DocumentState> get() {
+                return Effect()
+                    .reply(
+                        replyTo,
+                        state.isLive()
+                            ? new DocumentReply.Found(state.toDocument())
+                            : absent(state));
+              }
+            });
+  }
+
+  /**
+   * A revert to an earlier version reads that version from the journal first, which the entity does
+   * without blocking: the answer comes back as {@link PastState}, and the revert is decided then,
+   * against the state at that time. History does not change, so nothing is lost if other commands
+   * are decided meanwhile.
+   */
+  private ReplyEffect<DocumentEvent, DocumentState> startRevert(
+      DocumentState state, DocumentCommand.Revert revert, ActorRef<DocumentReply> replyTo) {
+    if (state.rememberedWrite(revert.context().idempotencyKey()).isPresent()
+        || revert.toVersion() < 1
+        || revert.toVersion() > state.version()) {
+      return write(state, revert, replyTo, null);
     }
+    if (revert.toVersion() == state.version() && state.isLive()) {
+      return write(state, revert, replyTo, state.data());
+    }
+    CompletionStage<Optional<DocumentState>> past =
+        setup.history().stateAt(key, revert.toVersion());
+    context.pipeToSelf(past, (found, failure) -> new PastState(revert, replyTo, found, failure));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<DocumentEvent, DocumentState> onPastState(
+      DocumentState state, PastState loaded) {
+    if (loaded.failure() != null) {
+      log.warn(
+          "reading version {} of {} failed", loaded.revert().toVersion(), key, loaded.failure());
+      return Effect()
+          .reply(
+              loaded.replyTo(),
+              new DocumentReply.Rejected(
+                  Problem.UNAVAILABLE,
+                  "the history of " + key + " could not be read; nothing was written",
+                  state.version()));
+    }
+    DocumentState past = loaded.past().orElse(null);
+    if (past != null && past.deleted()) {
+      return Effect()
+          .reply(
+              loaded.replyTo(),
+              new DocumentReply.Rejected(
+                  Problem.NOT_REVERTIBLE,
+                  "version " + loaded.revert().toVersion() + " of " + key + " is a deletion",
+                  state.version()));
+    }
+    return write(state, loaded.revert(), loaded.replyTo(), past == null ? null : past.data());
+  }
+
+  /**
+   * Answers a write: the first result again for a retried idempotency key, a refusal, or the event
+   * persisted and then the reply.
+   *
+   * @param content the content a put or revert sets (null for a patch, a delete, or a revert whose
+   *     version could not be found)
+   */
+  private ReplyEffect<DocumentEvent, DocumentState> write(
+      DocumentState state,
+      DocumentCommand.Write write,
+      ActorRef<DocumentReply> replyTo,
+      ObjectNode content) {
+    Optional<DocumentState.RememberedWrite> earlier =
+        state.rememberedWrite(write.context().idempotencyKey());
+    if (earlier.isPresent()) {
+      return Effect().reply(replyTo, retried(state, write, earlier.get()));
+    }
+    Decision decision = decideSafely(state, write, content);
+    if (decision.rejection != null) {
+      return Effect().reply(replyTo, decision.rejection);
+    }
+    boolean created = decision.event instanceof DocumentEvent.Created;
     return Effect()
-        .reply(
-            replyTo, state.isLive() ? new DocumentReply.Found(state.toDocument()) : absent(state));
+        .persist(decision.event)
+        .thenReply(replyTo, written -> new DocumentReply.Written(written.toDocument(), created));
   }
 
   /** Either the event a write produces or why it is refused. */
@@ -176,9 +282,11 @@ public final class DocumentEntity
    * would end the node; every recursion on the way is bounded by the limits, so this is a last
    * line, not the defence.
    */
-  private Decision decideSafely(DocumentState state, DocumentCommand.Write write) {
+  private Decision decideSafely(
+      DocumentState state, DocumentCommand.Write write, ObjectNode content) {
     try {
-      return decide(state, write, Deadline.after(limits.settings().validationTimeout()));
+      return decide(
+          state, write, content, Deadline.after(setup.limits().settings().validationTimeout()));
     } catch (JsonLimits.Exceeded e) {
       return Decision.refuse(
           new DocumentReply.Rejected(e.problem(), e.getMessage(), state.version()));
@@ -201,123 +309,139 @@ public final class DocumentEntity
     }
   }
 
-  private Decision decide(DocumentState state, DocumentCommand.Write write, Deadline deadline)
+  private Decision decide(
+      DocumentState state, DocumentCommand.Write write, ObjectNode content, Deadline deadline)
       throws JsonLimits.Exceeded {
-    DocumentReply.Rejected unmet = unmetPrecondition(state, write.preconditions());
-    if (unmet != null) {
-      return Decision.refuse(unmet);
-    }
-    EventMetadata meta = metadata(write.context());
-    if (write instanceof DocumentCommand.Put put) {
-      DocumentReply.Rejected invalid = contentRefusal(state, write, put.data(), deadline);
-      if (invalid != null) {
-        return Decision.refuse(invalid);
-      }
-      return Decision.write(
-          state.isLive()
-              ? new DocumentEvent.Replaced(put.data(), meta)
-              : new DocumentEvent.Created(put.data(), meta));
-    }
-    if (write instanceof DocumentCommand.Revert revert) {
-      return revert(state, revert, meta, deadline);
-    }
-    if (!state.isLive()) {
-      return Decision.refuse(absent(state));
-    }
-    if (write instanceof DocumentCommand.Patch patch) {
-      ObjectNode patched;
-      try {
-        patched =
-            DocumentPatch.apply(patch.format(), patch.patch(), state.data(), limits, deadline);
-      } catch (DocumentPatch.Failed e) {
-        return Decision.refuse(
-            new DocumentReply.Rejected(Problem.INVALID_PATCH, e.getMessage(), state.version()));
-      }
-      DocumentReply.Rejected invalid = contentRefusal(state, write, patched, deadline);
-      if (invalid != null) {
-        return Decision.refuse(invalid);
-      }
-      return Decision.write(new DocumentEvent.Patched(patch.format(), patch.patch(), meta));
-    }
-    return Decision.write(new DocumentEvent.Deleted(meta));
-  }
-
-  /** A revert may also bring a deleted document back, to any version where it existed. */
-  private Decision revert(
-      DocumentState state, DocumentCommand.Revert revert, EventMetadata meta, Deadline deadline)
-      throws JsonLimits.Exceeded {
-    if (revert.toVersion() < 1 || revert.toVersion() > state.version()) {
+    Optional<PreconditionCheck.Unmet> unmet =
+        PreconditionCheck.unmet(
+            key.toString(), state.version(), state.isLive(), write.preconditions());
+    if (unmet.isPresent()) {
       return Decision.refuse(
-          state.everExisted()
-              ? new DocumentReply.Rejected(
-                  Problem.VERSION_NOT_FOUND,
-                  key + " has versions 1 to " + state.version() + ", not " + revert.toVersion(),
-                  state.version())
-              : absent(state));
+          new DocumentReply.Rejected(unmet.get().problem(), unmet.get().detail(), state.version()));
     }
-    DocumentReply.Rejected invalid = contentRefusal(state, revert, revert.data(), deadline);
-    if (invalid != null) {
-      return Decision.refuse(invalid);
+    if (!setup.registry().loaded()) {
+      return Decision.refuse(
+          new DocumentReply.Rejected(
+              Problem.UNAVAILABLE,
+              "this node has not read the collection definitions yet (the journal database does"
+                  + " not answer); nothing was written",
+              state.version()));
     }
-    return Decision.write(new DocumentEvent.Reverted(revert.toVersion(), revert.data(), meta));
+    Optional<CollectionView> definition = setup.registry().definition(key.collection());
+    if (definition.isEmpty() && setup.strict()) {
+      return Decision.refuse(
+          new DocumentReply.Rejected(
+              Problem.UNDEFINED_COLLECTION,
+              "the collection "
+                  + key.collection()
+                  + " is not defined and this server accepts writes only to defined collections",
+              state.version()));
+    }
+    EventMetadata meta = metadata(write.context(), definition);
+    return write.accept(
+        new DocumentCommand.Visitor<Decision>() {
+          @Override
+          public Decision put(DocumentCommand.Put put) {
+            return checked(state, content, definition, deadline)
+                .orElseGet(
+                    () ->
+                        Decision.write(
+                            state.isLive()
+                                ? new DocumentEvent.Replaced(content, meta)
+                                : new DocumentEvent.Created(content, meta)));
+          }
+
+          @Override
+          public Decision patch(DocumentCommand.Patch patch) {
+            if (!state.isLive()) {
+              return Decision.refuse(absent(state));
+            }
+            ObjectNode patched;
+            try {
+              patched =
+                  DocumentPatch.apply(
+                      patch.format(), patch.patch(), state.data(), setup.limits(), deadline);
+            } catch (DocumentPatch.Failed e) {
+              return Decision.refuse(
+                  new DocumentReply.Rejected(
+                      Problem.INVALID_PATCH, e.getMessage(), state.version()));
+            } catch (JsonLimits.Exceeded e) {
+              return Decision.refuse(
+                  new DocumentReply.Rejected(e.problem(), e.getMessage(), state.version()));
+            }
+            return checked(state, patched, definition, deadline)
+                .orElseGet(
+                    () ->
+                        Decision.write(
+                            new DocumentEvent.Patched(patch.format(), patch.patch(), meta)));
+          }
+
+          @Override
+          public Decision delete(DocumentCommand.Delete delete) {
+            return state.isLive()
+                ? Decision.write(new DocumentEvent.Deleted(meta))
+                : Decision.refuse(absent(state));
+          }
+
+          @Override
+          public Decision revert(DocumentCommand.Revert revert) {
+            if (content == null) {
+              return Decision.refuse(noSuchVersion(state, revert.toVersion()));
+            }
+            return checked(state, content, definition, deadline)
+                .orElseGet(
+                    () ->
+                        Decision.write(
+                            new DocumentEvent.Reverted(revert.toVersion(), content, meta)));
+          }
+
+          @Override
+          public Decision get() {
+            throw new IllegalStateException("a read is not a write");
+          }
+        });
   }
 
   /**
-   * The refusal of content that breaks the limits or the collection's schema, or null if it keeps
+   * The refusal of content that breaks the limits or the collection's schema, or empty if it keeps
    * both: what the document would become, checked before anything is persisted.
    */
-  private DocumentReply.Rejected contentRefusal(
-      DocumentState state, DocumentCommand.Write write, ObjectNode content, Deadline deadline)
-      throws JsonLimits.Exceeded {
-    limits.checkDocument(content);
-    if (write.context().schema() == null) {
-      return null;
+  private Optional<Decision> checked(
+      DocumentState state,
+      ObjectNode content,
+      Optional<CollectionView> definition,
+      Deadline deadline) {
+    try {
+      setup.limits().checkDocument(content);
+      if (definition.isEmpty() || definition.get().definition().schema() == null) {
+        return Optional.empty();
+      }
+      List<Violation> violations =
+          DocumentSchemas.violations(definition.get().definition().schema(), content, deadline);
+      if (violations.isEmpty()) {
+        return Optional.empty();
+      }
+      return Optional.of(
+          Decision.refuse(
+              new DocumentReply.Rejected(
+                  Problem.SCHEMA_VIOLATION,
+                  "the document does not satisfy the schema of collection "
+                      + key.collection()
+                      + ": "
+                      + violations.stream()
+                          .map(
+                              v ->
+                                  (v.path().isEmpty() ? "(document)" : v.path())
+                                      + " "
+                                      + v.message())
+                          .collect(Collectors.joining("; ")),
+                  state.version(),
+                  violations)));
+    } catch (JsonLimits.Exceeded e) {
+      return Optional.of(
+          Decision.refuse(
+              new DocumentReply.Rejected(e.problem(), e.getMessage(), state.version())));
     }
-    List<Violation> violations =
-        DocumentSchemas.violations(write.context().schema(), content, deadline);
-    if (violations.isEmpty()) {
-      return null;
-    }
-    return new DocumentReply.Rejected(
-        Problem.SCHEMA_VIOLATION,
-        "the document does not satisfy the schema of collection "
-            + key.collection()
-            + ": "
-            + violations.stream()
-                .map(v -> (v.path().isEmpty() ? "(document)" : v.path()) + " " + v.message())
-                .collect(Collectors.joining("; ")),
-        state.version(),
-        violations);
-  }
-
-  private DocumentReply.Rejected unmetPrecondition(DocumentState state, Preconditions expected) {
-    if (expected.mustNotExist() && state.isLive()) {
-      return new DocumentReply.Rejected(
-          Problem.ALREADY_EXISTS,
-          key + " already exists (version " + state.version() + ")",
-          state.version());
-    }
-    if (expected.mustExist() && !state.isLive()) {
-      return new DocumentReply.Rejected(
-          Problem.VERSION_MISMATCH,
-          "If-Match: * requires " + key + " to exist, and it does not",
-          state.version());
-    }
-    if (!expected.expectedVersions().isEmpty()
-        && !expected.expectedVersions().contains(state.version())) {
-      return new DocumentReply.Rejected(
-          Problem.VERSION_MISMATCH,
-          key
-              + " is at version "
-              + state.version()
-              + ", not "
-              + (expected.expectedVersions().size() == 1
-                  ? expected.expectedVersions().get(0)
-                  : "one of " + expected.expectedVersions())
-              + "; read it again and retry with its current ETag",
-          state.version());
-    }
-    return null;
   }
 
   private DocumentReply retried(
@@ -325,11 +449,10 @@ public final class DocumentEntity
     if (!Objects.equals(earlier.requestHash(), write.context().requestHash())) {
       return new DocumentReply.Rejected(
           Problem.IDEMPOTENCY_KEY_REUSED,
-          "Idempotency-Key '"
+          "the idempotency key '"
               + earlier.key()
               + "' was first used for a different request on "
-              + key
-              + "; use a new key for a new request",
+              + key,
           state.version());
     }
     if (earlier.version() == state.version()) {
@@ -338,22 +461,30 @@ public final class DocumentEntity
     return new DocumentReply.AlreadyWritten(earlier.version(), earlier.created());
   }
 
+  private DocumentReply.Rejected noSuchVersion(DocumentState state, long version) {
+    return state.everExisted()
+        ? new DocumentReply.Rejected(
+            Problem.VERSION_NOT_FOUND,
+            key + " has versions 1 to " + state.version() + ", not " + version,
+            state.version())
+        : absent(state);
+  }
+
   private DocumentReply.Rejected absent(DocumentState state) {
     if (state.everExisted()) {
       return new DocumentReply.Rejected(
-          Problem.DELETED,
-          key + " was deleted (version " + state.version() + "); a PUT creates it again",
-          state.version());
+          Problem.DELETED, key + " was deleted (version " + state.version() + ")", state.version());
     }
     return new DocumentReply.Rejected(Problem.NOT_FOUND, "there is no document " + key, 0);
   }
 
-  private EventMetadata metadata(WriteContext context) {
+  private EventMetadata metadata(WriteContext context, Optional<CollectionView> definition) {
     return new EventMetadata(
-        clock.instant(),
+        setup.clock().instant(),
         context.requestId(),
         context.principal(),
         context.idempotencyKey(),
-        context.requestHash());
+        context.requestHash(),
+        definition.map(CollectionView::version).orElse(null));
   }
 }

@@ -1,6 +1,7 @@
 package dev.cairn.persistence;
 
 import dev.cairn.protocol.DocumentKey;
+import dev.cairn.protocol.api.HistoryEntry;
 import dev.cairn.protocol.event.DocumentEvent;
 import java.time.Instant;
 import java.util.List;
@@ -10,6 +11,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 
@@ -20,50 +22,52 @@ import org.apache.pekko.stream.javadsl.Source;
  */
 public final class DocumentHistory {
 
-  /** One event with the version it produced. */
-  public record VersionedEvent(long version, DocumentEvent event) {}
-
   private final ActorSystem<?> system;
-  private final JdbcReadJournal journal;
+  private final CurrentEventsByPersistenceIdQuery journal;
 
-  public DocumentHistory(ActorSystem<?> system) {
+  public DocumentHistory(ActorSystem<?> system, CurrentEventsByPersistenceIdQuery journal) {
     this.system = system;
-    this.journal =
-        PersistenceQuery.get(system)
-            .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+    this.journal = journal;
   }
 
-  /** Up to {@code limit} events after version {@code after}, oldest first. */
-  public CompletionStage<List<VersionedEvent>> events(DocumentKey key, long after, int limit) {
-    return events(key, after + 1, after + limit).runWith(Sink.seq(), system);
+  /** The history in the node's JDBC journal. */
+  public static DocumentHistory of(ActorSystem<?> system) {
+    return new DocumentHistory(
+        system,
+        PersistenceQuery.get(system)
+            .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier()));
+  }
+
+  /** Up to {@code limit} history entries after version {@code after}, oldest first. */
+  public CompletionStage<List<HistoryEntry>> entries(DocumentKey key, long after, int limit) {
+    return journal
+        .currentEventsByPersistenceId(key.entityId(), after + 1, after + limit)
+        .map(e -> HistoryEntries.of(e.sequenceNr(), event(e)))
+        .runWith(Sink.seq(), system);
   }
 
   /** The state at {@code version}; empty if the document has fewer versions. */
   public CompletionStage<Optional<DocumentState>> stateAt(DocumentKey key, long version) {
-    return events(key, 1, version)
-        .runFold(DocumentState.empty(key.collection(), key.id()), DocumentHistory::fold, system)
+    return events(key, version)
+        .runFold(DocumentState.empty(key.collection(), key.id()), DocumentState::apply, system)
         .thenApply(state -> state.version() == version ? Optional.of(state) : Optional.empty());
   }
 
   /** The state as it was at {@code instant}; empty if the document did not exist yet. */
   public CompletionStage<Optional<DocumentState>> stateAt(DocumentKey key, Instant instant) {
-    return events(key, 1, Long.MAX_VALUE)
-        .takeWhile(e -> !e.event().meta().timestamp().isAfter(instant))
-        .runFold(DocumentState.empty(key.collection(), key.id()), DocumentHistory::fold, system)
+    return events(key, Long.MAX_VALUE)
+        .takeWhile(event -> !event.meta().timestamp().isAfter(instant))
+        .runFold(DocumentState.empty(key.collection(), key.id()), DocumentState::apply, system)
         .thenApply(state -> state.everExisted() ? Optional.of(state) : Optional.empty());
   }
 
-  private Source<VersionedEvent, ?> events(DocumentKey key, long fromVersion, long toVersion) {
+  private Source<DocumentEvent, ?> events(DocumentKey key, long toVersion) {
     return journal
-        .currentEventsByPersistenceId(key.entityId(), fromVersion, toVersion)
-        .map(DocumentHistory::versioned);
+        .currentEventsByPersistenceId(key.entityId(), 1, toVersion)
+        .map(DocumentHistory::event);
   }
 
-  private static VersionedEvent versioned(EventEnvelope envelope) {
-    return new VersionedEvent(envelope.sequenceNr(), (DocumentEvent) envelope.event());
-  }
-
-  private static DocumentState fold(DocumentState state, VersionedEvent event) {
-    return state.apply(event.event());
+  private static DocumentEvent event(EventEnvelope envelope) {
+    return (DocumentEvent) envelope.event();
   }
 }

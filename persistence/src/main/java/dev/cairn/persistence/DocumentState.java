@@ -60,22 +60,35 @@ public record DocumentState(
   /** The state after {@code event}. Pure: the same state and event always give the same result. */
   public DocumentState apply(DocumentEvent event) {
     Instant at = event.meta().timestamp();
-    DocumentState next;
-    if (event instanceof DocumentEvent.Created e) {
-      next = withContent(e.data(), at, at);
-    } else if (event instanceof DocumentEvent.Replaced e) {
-      next = withContent(e.data(), createdAt, at);
-    } else if (event instanceof DocumentEvent.Patched e) {
-      next = withContent(patched(e), createdAt, at);
-    } else if (event instanceof DocumentEvent.Reverted e) {
-      next = withContent(e.data(), createdAt, at);
-    } else if (event instanceof DocumentEvent.Deleted) {
-      next =
-          new DocumentState(
-              collection, id, version + 1, true, true, null, createdAt, at, rememberedWrites);
-    } else {
-      throw new IllegalArgumentException("unknown event " + event.getClass().getName());
-    }
+    DocumentState next =
+        event.accept(
+            new DocumentEvent.Visitor<>() {
+              @Override
+              public DocumentState created(DocumentEvent.Created e) {
+                return withContent(e.data(), at, at);
+              }
+
+              @Override
+              public DocumentState replaced(DocumentEvent.Replaced e) {
+                return withContent(e.data(), createdAt, at);
+              }
+
+              @Override
+              public DocumentState patched(DocumentEvent.Patched e) {
+                return withContent(contentAfter(e), createdAt, at);
+              }
+
+              @Override
+              public DocumentState deleted(DocumentEvent.Deleted e) {
+                return new DocumentState(
+                    collection, id, version + 1, true, true, null, createdAt, at, rememberedWrites);
+              }
+
+              @Override
+              public DocumentState reverted(DocumentEvent.Reverted e) {
+                return withContent(e.data(), createdAt, at);
+              }
+            });
     return next.remembering(event.meta(), event instanceof DocumentEvent.Created);
   }
 
@@ -97,7 +110,7 @@ public record DocumentState(
         collection, id, version + 1, true, false, content, created, updated, rememberedWrites);
   }
 
-  private ObjectNode patched(DocumentEvent.Patched event) {
+  private ObjectNode contentAfter(DocumentEvent.Patched event) {
     try {
       return DocumentPatch.replay(event.format(), event.patch(), data);
     } catch (DocumentPatch.Failed e) {

@@ -1,12 +1,9 @@
 package dev.cairn.persistence;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.cairn.protocol.Document;
 import dev.cairn.protocol.DocumentKey;
-import dev.cairn.protocol.Problem;
-import dev.cairn.protocol.collection.CollectionDefinition;
+import dev.cairn.protocol.api.HistoryEntry;
 import dev.cairn.protocol.command.DocumentCommand;
-import dev.cairn.protocol.command.Preconditions;
-import dev.cairn.protocol.command.WriteContext;
 import dev.cairn.protocol.reply.DocumentReply;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,33 +18,21 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
- * What the front door asks of documents, wherever in the cluster they live. Commands go through
- * Cluster Sharding to the owning node; history is read from the journal. A reply that does not
- * arrive within the ask timeout fails the stage with a {@link
- * java.util.concurrent.TimeoutException}.
+ * What the front door asks of documents, wherever in the cluster they live: commands go through
+ * Cluster Sharding to the owning node, history is read from the journal. Everything it answers is a
+ * protocol type (a reply, a {@link Document}, a {@link HistoryEntry}). A reply that does not arrive
+ * within the ask timeout fails the stage with a {@link TimeoutException}.
  */
 public final class Documents {
 
   private final ClusterSharding sharding;
   private final DocumentHistory history;
-  private final Collections collections;
   private final Duration askTimeout;
-  private final boolean strict;
 
-  /**
-   * @param strict refuse writes to collections that are not defined
-   */
-  public Documents(
-      ActorSystem<?> system,
-      DocumentHistory history,
-      Collections collections,
-      Duration askTimeout,
-      boolean strict) {
+  public Documents(ActorSystem<?> system, DocumentHistory history, Duration askTimeout) {
     this.sharding = ClusterSharding.get(system);
     this.history = history;
-    this.collections = collections;
     this.askTimeout = askTimeout;
-    this.strict = strict;
   }
 
   public CompletionStage<DocumentReply> get(DocumentKey key) {
@@ -59,28 +44,6 @@ public final class Documents {
    * whose first result is no longer current is answered with that first result, read from history.
    */
   public CompletionStage<DocumentReply> write(DocumentKey key, DocumentCommand.Write write) {
-    return collections
-        .definition(key.collection())
-        .thenCompose(
-            definition -> {
-              if (definition.isEmpty() && strict) {
-                return CompletableFuture.completedFuture(
-                    new DocumentReply.Rejected(
-                        Problem.UNDEFINED_COLLECTION,
-                        "the collection "
-                            + key.collection()
-                            + " is not defined and this server accepts writes only to defined"
-                            + " collections; define it with PUT /v1/_collections/"
-                            + key.collection(),
-                        0));
-              }
-              JsonNode schema = definition.map(CollectionDefinition::schema).orElse(null);
-              return writeChecked(key, write.withContext(write.context().withSchema(schema)));
-            });
-  }
-
-  private CompletionStage<DocumentReply> writeChecked(
-      DocumentKey key, DocumentCommand.Write write) {
     return ask(key, write)
         .thenCompose(
             reply ->
@@ -89,50 +52,19 @@ public final class Documents {
                     : CompletableFuture.completedFuture(reply));
   }
 
-  /** Writes a new version equal to {@code toVersion}. */
-  public CompletionStage<DocumentReply> revert(
-      DocumentKey key, long toVersion, Preconditions preconditions, WriteContext context) {
-    if (toVersion < 1) {
-      return CompletableFuture.completedFuture(
-          new DocumentReply.Rejected(
-              Problem.VERSION_NOT_FOUND, "versions start at 1, not " + toVersion, 0));
-    }
-    return history
-        .stateAt(key, toVersion)
-        .thenCompose(
-            past -> {
-              if (past.isEmpty()) {
-                return get(key).thenApply(current -> noSuchVersion(key, toVersion, current));
-              }
-              if (past.get().deleted()) {
-                return CompletableFuture.completedFuture(
-                    new DocumentReply.Rejected(
-                        Problem.NOT_REVERTIBLE,
-                        "version "
-                            + toVersion
-                            + " of "
-                            + key
-                            + " is a deletion; revert to a"
-                            + " version where the document existed, or DELETE it",
-                        0));
-              }
-              return write(
-                  key,
-                  new DocumentCommand.Revert(toVersion, past.get().data(), preconditions, context));
-            });
+  /** The document as it was at {@code version}; empty if it has no such version. */
+  public CompletionStage<Optional<Document>> at(DocumentKey key, long version) {
+    return history.stateAt(key, version).thenApply(state -> state.map(DocumentState::toDocument));
   }
 
-  public CompletionStage<Optional<DocumentState>> stateAt(DocumentKey key, long version) {
-    return history.stateAt(key, version);
+  /** The document as it was at {@code instant}; empty if it did not exist yet. */
+  public CompletionStage<Optional<Document>> at(DocumentKey key, Instant instant) {
+    return history.stateAt(key, instant).thenApply(state -> state.map(DocumentState::toDocument));
   }
 
-  public CompletionStage<Optional<DocumentState>> stateAt(DocumentKey key, Instant instant) {
-    return history.stateAt(key, instant);
-  }
-
-  public CompletionStage<List<DocumentHistory.VersionedEvent>> events(
-      DocumentKey key, long after, int limit) {
-    return history.events(key, after, limit);
+  /** Up to {@code limit} history entries after version {@code after}, oldest first. */
+  public CompletionStage<List<HistoryEntry>> history(DocumentKey key, long after, int limit) {
+    return history.entries(key, after, limit);
   }
 
   /**
@@ -184,19 +116,5 @@ public final class Documents {
         .thenApply(
             state ->
                 new DocumentReply.Written(state.orElseThrow().toDocument(), earlier.created()));
-  }
-
-  private static DocumentReply noSuchVersion(DocumentKey key, long version, DocumentReply current) {
-    long latest =
-        current instanceof DocumentReply.Found found
-            ? found.document().version()
-            : current instanceof DocumentReply.Rejected rejected ? rejected.currentVersion() : 0;
-    if (latest == 0) {
-      return new DocumentReply.Rejected(Problem.NOT_FOUND, "there is no document " + key, 0);
-    }
-    return new DocumentReply.Rejected(
-        Problem.VERSION_NOT_FOUND,
-        key + " has versions 1 to " + latest + ", not " + version,
-        latest);
   }
 }

@@ -10,9 +10,9 @@ public final class JournalHealth {
 
   private static final int VALIDATION_TIMEOUT_SECONDS = 2;
 
-  private final JournalDatabase database;
+  private final Database database;
 
-  public JournalHealth(JournalDatabase database) {
+  public JournalHealth(Database database) {
     this.database = database;
   }
 

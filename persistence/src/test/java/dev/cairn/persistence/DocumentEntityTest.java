@@ -9,15 +9,23 @@ import com.typesafe.config.ConfigFactory;
 import dev.cairn.protocol.DocumentKey;
 import dev.cairn.protocol.PatchFormat;
 import dev.cairn.protocol.Problem;
+import dev.cairn.protocol.collection.CollectionDefinition;
+import dev.cairn.protocol.collection.CollectionEvent;
 import dev.cairn.protocol.command.DocumentCommand;
 import dev.cairn.protocol.command.Preconditions;
 import dev.cairn.protocol.command.WriteContext;
 import dev.cairn.protocol.event.DocumentEvent;
+import dev.cairn.protocol.event.EventMetadata;
 import dev.cairn.protocol.reply.DocumentReply;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.apache.pekko.persistence.testkit.query.javadsl.PersistenceTestKitReadJournal;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,14 +45,36 @@ class DocumentEntityTest {
               .withFallback(
                   ConfigFactory.parseString("pekko.actor.allow-java-serialization = off")));
 
-  private EventSourcedBehaviorTestKit<DocumentEntity.Command, DocumentEvent, DocumentState> entity;
+  private EventSourcedBehaviorTestKit<DocumentEntity.Message, DocumentEvent, DocumentState> entity;
+  private CollectionRegistry registry;
 
   @BeforeEach
   void freshEntity() {
+    registry = CollectionRegistry.inMemory();
+    DocumentHistory history =
+        new DocumentHistory(
+            testKit.system(),
+            PersistenceQuery.get(testKit.system())
+                .getReadJournalFor(
+                    PersistenceTestKitReadJournal.class,
+                    PersistenceTestKitReadJournal.Identifier()));
     entity =
         EventSourcedBehaviorTestKit.create(
             testKit.system(),
-            DocumentEntity.create(new DocumentKey("notes", "n1"), 3, TestLimits.defaults()));
+            DocumentEntity.create(
+                new DocumentKey("notes", "n1"),
+                new DocumentEntity.Setup(
+                    registry, history, TestLimits.defaults(), false, 3, Clock.systemUTC())));
+  }
+
+  /** Defines the entity's collection as if its definition's event had reached this node. */
+  private void define(String schema) {
+    registry.learn(
+        "notes",
+        1,
+        new CollectionEvent.Defined(
+            new CollectionDefinition(node(schema), Map.of(), null),
+            new EventMetadata(Instant.now(), "req", "anonymous", null, null, null)));
   }
 
   @AfterAll
@@ -204,12 +234,11 @@ class DocumentEntityTest {
   }
 
   @Test
-  void revertWritesTheGivenContentAsANewVersion() {
+  void revertWritesTheContentOfTheOldVersionFromItsOwnHistory() {
     run(put("{\"a\":1}", Preconditions.NONE));
     run(put("{\"a\":2}", Preconditions.NONE));
 
-    var result =
-        run(new DocumentCommand.Revert(1, json("{\"a\":1}"), Preconditions.NONE, context()));
+    var result = run(new DocumentCommand.Revert(1, Preconditions.NONE, context()));
 
     assertThat(result.event()).isInstanceOf(DocumentEvent.Reverted.class);
     assertThat(result.state().version()).isEqualTo(3);
@@ -221,17 +250,17 @@ class DocumentEntityTest {
     run(put("{\"a\":1}", Preconditions.NONE));
     run(new DocumentCommand.Delete(Preconditions.NONE, context()));
 
-    var result =
-        run(new DocumentCommand.Revert(1, json("{\"a\":1}"), Preconditions.NONE, context()));
+    var result = run(new DocumentCommand.Revert(1, Preconditions.NONE, context()));
 
     assertThat(result.event()).isInstanceOf(DocumentEvent.Reverted.class);
+    assertThat(result.state().data()).isEqualTo(json("{\"a\":1}"));
     assertThat(result.state().isLive()).isTrue();
     assertThat(result.state().version()).isEqualTo(3);
   }
 
   @Test
   void revertOfADocumentThatNeverExistedIsNotFound() {
-    var result = run(new DocumentCommand.Revert(1, json("{}"), Preconditions.NONE, context()));
+    var result = run(new DocumentCommand.Revert(1, Preconditions.NONE, context()));
 
     assertThat(result.hasNoEvents()).isTrue();
     assertThat(result.replyOfType(DocumentReply.Rejected.class).problem())
@@ -242,11 +271,34 @@ class DocumentEntityTest {
   void revertToAVersionThatDoesNotExistIsRefused() {
     run(put("{\"a\":1}", Preconditions.NONE));
 
-    var result = run(new DocumentCommand.Revert(5, json("{}"), Preconditions.NONE, context()));
+    var result = run(new DocumentCommand.Revert(5, Preconditions.NONE, context()));
 
     assertThat(result.hasNoEvents()).isTrue();
     assertThat(result.replyOfType(DocumentReply.Rejected.class).problem())
         .isEqualTo(Problem.VERSION_NOT_FOUND);
+  }
+
+  @Test
+  void revertToADeletionIsRefused() {
+    run(put("{\"a\":1}", Preconditions.NONE));
+    run(new DocumentCommand.Delete(Preconditions.NONE, context()));
+    run(put("{\"a\":3}", Preconditions.NONE));
+
+    var result = run(new DocumentCommand.Revert(2, Preconditions.NONE, context()));
+
+    assertThat(result.hasNoEvents()).isTrue();
+    assertThat(result.replyOfType(DocumentReply.Rejected.class).problem())
+        .isEqualTo(Problem.NOT_REVERTIBLE);
+  }
+
+  @Test
+  void eachWriteRecordsTheDefinitionVersionItWasCheckedAgainst() {
+    var before = run(put("{\"a\":1}", Preconditions.NONE));
+    define("{\"type\":\"object\"}");
+    var after = run(put("{\"a\":2}", Preconditions.NONE));
+
+    assertThat(before.event().meta().definitionVersion()).isNull();
+    assertThat(after.event().meta().definitionVersion()).isEqualTo(1L);
   }
 
   @Test
@@ -314,12 +366,10 @@ class DocumentEntityTest {
 
   @Test
   void contentThatBreaksTheCollectionsSchemaIsRefusedWithEachPath() {
-    WriteContext withSchema =
-        context()
-            .withSchema(
-                node(
-                    "{\"type\":\"object\",\"required\":[\"a\"],"
-                        + "\"properties\":{\"a\":{\"type\":\"integer\"}}}"));
+    define(
+        "{\"type\":\"object\",\"required\":[\"a\"],"
+            + "\"properties\":{\"a\":{\"type\":\"integer\"}}}");
+    WriteContext withSchema = context();
     run(new DocumentCommand.Put(json("{\"a\":1}"), Preconditions.NONE, withSchema));
 
     var put = run(new DocumentCommand.Put(json("{\"a\":\"x\"}"), Preconditions.NONE, withSchema));
@@ -340,15 +390,17 @@ class DocumentEntityTest {
 
   @Test
   void aSchemaThatRecursesWithoutEndRefusesTheWriteAndTheDocumentStillAnswers() {
-    WriteContext loops = context().withSchema(node("{\"$ref\":\"#\"}"));
+    define("{\"$ref\":\"#\"}");
+    WriteContext loops = context();
 
     var refused = run(new DocumentCommand.Put(json("{\"a\":1}"), Preconditions.NONE, loops));
-    var next = run(put("{\"a\":2}", Preconditions.NONE));
+    var next = run(DocumentCommand.Get.INSTANCE);
 
     assertThat(refused.hasNoEvents()).isTrue();
     assertThat(refused.replyOfType(DocumentReply.Rejected.class).problem())
         .isEqualTo(Problem.LIMIT_EXCEEDED);
-    assertThat(next.event()).isInstanceOf(DocumentEvent.Created.class);
+    assertThat(next.replyOfType(DocumentReply.Rejected.class).problem())
+        .isEqualTo(Problem.NOT_FOUND);
   }
 
   @Test
@@ -400,7 +452,7 @@ class DocumentEntityTest {
   }
 
   private CommandResultWithReply<
-          DocumentEntity.Command, DocumentEvent, DocumentState, DocumentReply>
+          DocumentEntity.Message, DocumentEvent, DocumentState, DocumentReply>
       run(DocumentCommand command) {
     return entity.runCommand(replyTo -> new DocumentEntity.Command(command, replyTo));
   }

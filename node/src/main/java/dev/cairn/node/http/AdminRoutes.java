@@ -8,12 +8,13 @@ import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * Cluster administration under {@code /admin/cluster}: membership, shard placement, and asking
  * members to leave or be downed. (These will require an admin role once authentication exists.)
+ * Pekko's Java DSL evaluates a directive's inner route for every request, so answers that change
+ * and actions sit inside them as they are.
  *
  * <pre>
  * curl localhost:8080/admin/cluster
@@ -21,7 +22,7 @@ import org.apache.pekko.http.javadsl.server.Route;
  * curl -X POST localhost:8080/admin/cluster/members/127.0.0.1:2552/leave
  * </pre>
  */
-public final class AdminRoutes extends AllDirectives {
+public final class AdminRoutes extends ApiDirectives {
 
   private final ClusterAdmin admin;
 
@@ -37,25 +38,17 @@ public final class AdminRoutes extends AllDirectives {
                 "cluster",
                 () ->
                     concat(
-                        pathEnd(() -> get(() -> perRequest(() -> complete(json(admin.view()))))),
+                        pathEnd(() -> get(() -> complete(json(admin.view())))),
                         path(
                             "shards",
                             () ->
                                 get(
                                     () ->
-                                        perRequest(
-                                            () ->
-                                                completeWithFuture(
-                                                    admin.shards().thenApply(AdminRoutes::json))))),
+                                        onSuccess(
+                                            admin::shards, shards -> complete(json(shards))))),
                         path(
                             "leave",
-                            () ->
-                                post(
-                                    () ->
-                                        perRequest(
-                                            () ->
-                                                memberAction(
-                                                    admin.self(), "leave", admin::leave)))),
+                            () -> post(() -> memberAction(admin.self(), "leave", admin::leave))),
                         pathPrefix(
                             "members",
                             () ->
@@ -81,11 +74,6 @@ public final class AdminRoutes extends AllDirectives {
                                                                 admin::down)))))))));
   }
 
-  /** Builds the route anew for each request: for answers that change and for actions. */
-  private Route perRequest(java.util.function.Supplier<Route> route) {
-    return extractRequest(request -> route.get());
-  }
-
   private Route onMember(String address, String action, Consumer<Member> perform) {
     return extractUri(
         uri ->
@@ -107,11 +95,11 @@ public final class AdminRoutes extends AllDirectives {
   private Route memberAction(Member member, String action, Consumer<Member> perform) {
     perform.accept(member);
     return complete(
-        DocumentRoutes.json(
+        Responses.json(
             StatusCodes.ACCEPTED, Map.of("member", member.address().toString(), "action", action)));
   }
 
   private static org.apache.pekko.http.javadsl.model.HttpResponse json(Object body) {
-    return DocumentRoutes.json(StatusCodes.OK, body);
+    return Responses.json(StatusCodes.OK, body);
   }
 }

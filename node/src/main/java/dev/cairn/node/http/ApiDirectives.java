@@ -1,32 +1,188 @@
 package dev.cairn.node.http;
 
-import java.util.concurrent.CompletableFuture;
+import dev.cairn.protocol.DocumentKey;
+import dev.cairn.protocol.Problem;
+import dev.cairn.protocol.command.Preconditions;
+import dev.cairn.protocol.command.WriteContext;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.HexFormat;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import java.util.function.Function;
-import org.apache.pekko.http.javadsl.model.HttpRequest;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
-/** Directives every resource of the API shares. */
+/**
+ * The directives every resource of the API shares: names from the path, preconditions, the
+ * idempotency key, paging, the request's write context, JSON bodies, and answering with a response
+ * that completes later. A resource's routes are a thin translation of HTTP to a facade call and
+ * back, built from these; whatever a directive refuses leaves as an {@link ApiException} (or a
+ * rejection) and is rendered once, by {@link ApiRoutes}.
+ */
 abstract class ApiDirectives extends AllDirectives {
 
-  /**
-   * Runs a handler for each request, turning anything it throws or fails with into a problem
-   * response: handlers validate by throwing {@link ApiException}.
-   */
-  protected Route respond(Function<HttpRequest, CompletionStage<HttpResponse>> handler) {
-    return extractRequest(
-        request -> {
-          String path = request.getUri().path();
-          CompletionStage<HttpResponse> response;
-          try {
-            response = handler.apply(request);
-          } catch (RuntimeException e) {
-            response = CompletableFuture.completedFuture(ProblemResponses.of(e, path));
+  static final String JSON = "application/json";
+  static final String REQUEST_ID = "X-Request-Id";
+  static final int DEFAULT_PAGE_SIZE = 100;
+
+  private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
+
+  /** Query values as the API takes them; a value that does not parse is 400 invalid-parameter. */
+  static final Unmarshaller<String, Long> WHOLE_NUMBER =
+      Unmarshaller.sync(value -> wholeNumber(value, 0));
+
+  static final Unmarshaller<String, Long> POSITIVE_NUMBER =
+      Unmarshaller.sync(value -> wholeNumber(value, 1));
+
+  static final Unmarshaller<String, Instant> INSTANT = Unmarshaller.sync(ApiDirectives::instant);
+
+  /** A collection name from the path; 400 invalid-name otherwise. */
+  protected Route collectionName(String name, Function<String, Route> inner) {
+    if (!DocumentKey.isCollectionName(name)) {
+      throw new ApiException(
+          Problem.INVALID_NAME,
+          "'"
+              + name
+              + "' is not a collection name: use 1 to 64 letters, digits, '_' or '-', starting"
+              + " with a letter or digit (names starting with '_' are reserved)");
+    }
+    return inner.apply(name);
+  }
+
+  /** A document's key from the path's two segments; 400 invalid-name otherwise. */
+  protected Route documentKey(String collection, String id, Function<DocumentKey, Route> inner) {
+    return collectionName(
+        collection,
+        name -> {
+          if (!DocumentKey.isId(id)) {
+            throw new ApiException(
+                Problem.INVALID_NAME,
+                "'"
+                    + id
+                    + "' is not a document id: use 1 to 128 letters, digits, '.', '_', '~' or"
+                    + " '-', starting with a letter or digit (ids starting with '_' are reserved)");
           }
-          return completeWithFuture(
-              response.exceptionally(failure -> ProblemResponses.of(failure, path)));
+          return inner.apply(new DocumentKey(name, id));
         });
+  }
+
+  /** A write's preconditions, from {@code If-Match} and {@code If-None-Match}. */
+  protected Route preconditions(Function<Preconditions, Route> inner) {
+    return optionalHeaderValueByName(
+        "If-Match",
+        ifMatch ->
+            optionalHeaderValueByName(
+                "If-None-Match",
+                ifNoneMatch -> inner.apply(ConditionalHeaders.forWrite(ifMatch, ifNoneMatch))));
+  }
+
+  /** The request's {@code Idempotency-Key}, checked; empty when it has none. */
+  protected Route idempotencyKey(Function<Optional<String>, Route> inner) {
+    return optionalHeaderValueByName(
+        "Idempotency-Key",
+        key -> {
+          if (key.isPresent() && !IDEMPOTENCY_KEY.matcher(key.get()).matches()) {
+            throw new ApiException(
+                Problem.INVALID_PARAMETER,
+                "Idempotency-Key must be 1 to 255 visible ASCII characters, such as a UUID");
+          }
+          return inner.apply(key);
+        });
+  }
+
+  /**
+   * Who asks for a write and how to recognise its retry: the request id (set by {@link ApiRoutes}),
+   * and the Idempotency-Key with a digest of what {@code operation} and {@code body} ask for.
+   */
+  protected Route writeContext(
+      String operation, RequestBodies.Body body, Function<WriteContext, Route> inner) {
+    return headerValueByName(
+        REQUEST_ID,
+        requestId ->
+            idempotencyKey(
+                key ->
+                    inner.apply(
+                        key.map(
+                                k ->
+                                    WriteContext.of(requestId)
+                                        .withIdempotencyKey(k, requestHash(operation, body)))
+                            .orElse(WriteContext.of(requestId)))));
+  }
+
+  /** The body, read whole and of one of {@code mediaTypes}. */
+  protected Route body(
+      RequestBodies bodies, Function<RequestBodies.Body, Route> inner, String... mediaTypes) {
+    return entity(bodies.accepting(mediaTypes), inner);
+  }
+
+  /** A history page's start and size: {@code after} (0 when absent) and {@code limit}. */
+  protected Route page(int max, BiFunction<Long, Integer, Route> inner) {
+    return parameterOptional(
+        WHOLE_NUMBER,
+        "after",
+        after ->
+            parameterOptional(
+                POSITIVE_NUMBER,
+                "limit",
+                limit ->
+                    inner.apply(
+                        after.orElse(0L),
+                        (int) Math.min(limit.orElse((long) DEFAULT_PAGE_SIZE), max))));
+  }
+
+  /**
+   * Completes with the response {@code answer} produces, once it has; its failures are problems.
+   */
+  protected Route answer(Supplier<CompletionStage<HttpResponse>> answer) {
+    return onSuccess(answer, this::complete);
+  }
+
+  /** A digest of what a write asks for, to tell a retry from a different request. */
+  private static String requestHash(String operation, RequestBodies.Body body) {
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      sha.update(operation.getBytes(StandardCharsets.UTF_8));
+      if (body != null) {
+        sha.update((byte) '\n');
+        sha.update(body.mediaType().getBytes(StandardCharsets.UTF_8));
+        sha.update((byte) '\n');
+        sha.update(body.bytes().toArray());
+      }
+      return HexFormat.of().formatHex(sha.digest());
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JVM has SHA-256", e);
+    }
+  }
+
+  private static long wholeNumber(String value, long least) {
+    try {
+      long parsed = Long.parseLong(value);
+      if (parsed >= least) {
+        return parsed;
+      }
+    } catch (NumberFormatException e) {
+      // refused below
+    }
+    throw new IllegalArgumentException(
+        "must be a whole number from " + least + " to " + Long.MAX_VALUE + ", not '" + value + "'");
+  }
+
+  private static Instant instant(String value) {
+    try {
+      return OffsetDateTime.parse(value).toInstant();
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException(
+          "must be an ISO-8601 instant such as 2026-11-24T10:15:30Z, not '" + value + "'");
+    }
   }
 }

@@ -12,6 +12,8 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MalformedQueryParamRejection;
+import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
 import org.apache.pekko.http.javadsl.server.MethodRejection;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -38,7 +40,7 @@ public final class ApiRoutes extends AllDirectives {
         request -> {
           String requestId =
               request
-                  .getHeader(DocumentRoutes.REQUEST_ID)
+                  .getHeader(ApiDirectives.REQUEST_ID)
                   .map(h -> h.value())
                   .filter(id -> CLIENT_REQUEST_ID.matcher(id).matches())
                   .orElseGet(() -> UUID.randomUUID().toString());
@@ -61,11 +63,11 @@ public final class ApiRoutes extends AllDirectives {
   private Route identified(String requestId, String path) {
     return mapRequest(
         r ->
-            r.removeHeader(DocumentRoutes.REQUEST_ID)
-                .addHeader(RawHeader.create(DocumentRoutes.REQUEST_ID, requestId)),
+            r.removeHeader(ApiDirectives.REQUEST_ID)
+                .addHeader(RawHeader.create(ApiDirectives.REQUEST_ID, requestId)),
         () ->
             respondWithHeader(
-                RawHeader.create(DocumentRoutes.REQUEST_ID, requestId),
+                RawHeader.create(ApiDirectives.REQUEST_ID, requestId),
                 () ->
                     handleExceptions(
                         exceptions(path),
@@ -83,6 +85,17 @@ public final class ApiRoutes extends AllDirectives {
 
   private RejectionHandler rejections(String path) {
     return RejectionHandler.newBuilder()
+        .handle(
+            MalformedQueryParamRejection.class,
+            rejected ->
+                complete(
+                    ProblemResponses.of(
+                        Problem.INVALID_PARAMETER,
+                        rejected.parameterName() + " " + rejected.errorMsg(),
+                        path)))
+        .handle(
+            MalformedRequestContentRejection.class,
+            rejected -> complete(ProblemResponses.of(rejected.getCause(), path)))
         .handleAll(
             MethodRejection.class,
             rejected -> {

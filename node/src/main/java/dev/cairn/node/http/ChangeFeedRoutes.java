@@ -5,10 +5,8 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.persistence.ChangeFeed;
-import dev.cairn.persistence.DocumentHistory;
 import dev.cairn.protocol.Json;
 import dev.cairn.protocol.Problem;
-import dev.cairn.protocol.api.HistoryEntry;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Optional;
@@ -57,13 +55,7 @@ public final class ChangeFeedRoutes extends ApiDirectives {
                 path(
                     segment().slash("_changes"),
                     collection ->
-                        get(
-                            () ->
-                                extractRequest(
-                                    request -> {
-                                      DocumentRoutes.checkCollection(collection);
-                                      return stream(Optional.of(collection));
-                                    })))));
+                        get(() -> collectionName(collection, name -> stream(Optional.of(name)))))));
   }
 
   private Route stream(Optional<String> collection) {
@@ -140,9 +132,7 @@ public final class ChangeFeedRoutes extends ApiDirectives {
   }
 
   private static ServerSentEvent event(ChangeFeed.Change change) {
-    HistoryEntry entry =
-        HistoryEntries.of(new DocumentHistory.VersionedEvent(change.version(), change.event()));
-    ObjectNode data = Json.mapper().valueToTree(entry);
+    ObjectNode data = Json.mapper().valueToTree(change.entry());
     data.put("collection", change.key().collection());
     data.put("id", change.key().id());
     try {

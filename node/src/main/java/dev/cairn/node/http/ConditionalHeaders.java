@@ -28,8 +28,10 @@ final class ConditionalHeaders {
 
   /** The preconditions of a write, from {@code If-Match} and {@code If-None-Match}. */
   static Preconditions forWrite(HttpRequest request) {
-    Optional<String> ifMatch = header(request, "If-Match");
-    Optional<String> ifNoneMatch = header(request, "If-None-Match");
+    return forWrite(header(request, "If-Match"), header(request, "If-None-Match"));
+  }
+
+  static Preconditions forWrite(Optional<String> ifMatch, Optional<String> ifNoneMatch) {
     boolean mustNotExist = false;
     if (ifNoneMatch.isPresent()) {
       if (!ifNoneMatch.get().trim().equals("*")) {
@@ -51,7 +53,10 @@ final class ConditionalHeaders {
 
   /** Whether a GET's {@code If-None-Match} matches the current version, so 304 is the answer. */
   static boolean notModified(HttpRequest request, long version) {
-    Optional<String> ifNoneMatch = header(request, "If-None-Match");
+    return notModified(header(request, "If-None-Match"), version);
+  }
+
+  static boolean notModified(Optional<String> ifNoneMatch, long version) {
     if (ifNoneMatch.isEmpty()) {
       return false;
     }

@@ -16,7 +16,6 @@ import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
@@ -28,7 +27,7 @@ import org.apache.pekko.http.javadsl.server.Route;
  * reported by {@code /health/read-model} (503 naming the slice and why) and by the lag and stuck
  * headers of lists.
  */
-public final class OperationsRoutes extends AllDirectives {
+public final class OperationsRoutes extends ApiDirectives {
 
   private final Supplier<CompletionStage<Optional<String>>> notReadyBecause;
   private final ReadModel readModel;
@@ -59,50 +58,52 @@ public final class OperationsRoutes extends AllDirectives {
             () ->
                 concat(
                     path("alive", () -> get(() -> complete(status("alive")))),
-                    path("ready", () -> get(() -> extractRequest(request -> ready()))),
-                    path(
-                        "read-model",
-                        () -> get(() -> extractRequest(request -> readModelStatus()))))));
+                    path("ready", () -> get(this::ready)),
+                    path("read-model", () -> get(this::readModelStatus)))));
   }
 
   private Route ready() {
-    return completeWithFuture(
-        notReadyBecause
-            .get()
-            .thenApply(
-                reason ->
-                    reason
-                        .map(why -> ProblemResponses.of(Problem.UNAVAILABLE, why, "/health/ready"))
-                        .orElseGet(() -> status("ready"))));
+    return answer(
+        () ->
+            notReadyBecause
+                .get()
+                .thenApply(
+                    reason ->
+                        reason
+                            .map(
+                                why ->
+                                    ProblemResponses.of(Problem.UNAVAILABLE, why, "/health/ready"))
+                            .orElseGet(() -> status("ready"))));
   }
 
   /** 200 with every slice's progress, or 503 naming each stuck slice and why. */
   private Route readModelStatus() {
-    return completeWithFuture(
-        readModel
-            .slices()
-            .thenApply(
-                slices -> {
-                  List<String> stuck =
-                      slices.stream()
-                          .filter(SliceStatus::stuck)
-                          .map(OperationsRoutes::why)
-                          .toList();
-                  if (!stuck.isEmpty()) {
-                    return ProblemResponses.of(
-                        Problem.UNAVAILABLE,
-                        "the read model is stuck: "
-                            + String.join("; ", stuck)
-                            + ". Lists and the change feed miss what came after; see"
-                            + " docs/read-side.md",
-                        "/health/read-model");
-                  }
-                  long lag = slices.stream().mapToLong(SliceStatus::lagMillis).max().orElse(0);
-                  return DocumentRoutes.json(
-                      StatusCodes.OK,
-                      new ReadModelStatus(
-                          "ok", lag, slices.stream().map(OperationsRoutes::view).toList()));
-                }));
+    return answer(
+        () ->
+            readModel
+                .slices()
+                .thenApply(
+                    slices -> {
+                      List<String> stuck =
+                          slices.stream()
+                              .filter(SliceStatus::stuck)
+                              .map(OperationsRoutes::why)
+                              .toList();
+                      if (!stuck.isEmpty()) {
+                        return ProblemResponses.of(
+                            Problem.UNAVAILABLE,
+                            "the read model is stuck: "
+                                + String.join("; ", stuck)
+                                + ". Lists and the change feed miss what came after; see"
+                                + " docs/read-side.md",
+                            "/health/read-model");
+                      }
+                      long lag = slices.stream().mapToLong(SliceStatus::lagMillis).max().orElse(0);
+                      return Responses.json(
+                          StatusCodes.OK,
+                          new ReadModelStatus(
+                              "ok", lag, slices.stream().map(OperationsRoutes::view).toList()));
+                    }));
   }
 
   private static ReadModelStatus.Slice view(SliceStatus slice) {
@@ -142,7 +143,7 @@ public final class OperationsRoutes extends AllDirectives {
   }
 
   private static HttpResponse status(String status) {
-    return DocumentRoutes.json(StatusCodes.OK, Map.of("status", status));
+    return Responses.json(StatusCodes.OK, Map.of("status", status));
   }
 
   private static byte[] resource(String name) {

@@ -12,8 +12,9 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
-import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.MediaType;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -35,10 +36,16 @@ public final class RequestBodies {
   }
 
   /**
-   * The whole body, failing with 413 past the limit, 408 if it is slow; {@code accepted} or 415.
+   * The body as an unmarshaller for Pekko's {@code entity} directive: read whole, failing with 413
+   * past the limit, 408 if it is slow, 415 unless its media type is one of {@code accepted}. Its
+   * failures are {@link ApiException}s, rendered by the front door's one rejection handler.
    */
-  CompletionStage<Body> read(HttpRequest request, String... accepted) {
-    MediaType mediaType = request.entity().getContentType().mediaType();
+  Unmarshaller<HttpEntity, Body> accepting(String... accepted) {
+    return Unmarshaller.async(entity -> read(entity, accepted));
+  }
+
+  private CompletionStage<Body> read(HttpEntity entity, String... accepted) {
+    MediaType mediaType = entity.getContentType().mediaType();
     String name = mediaType.mainType() + "/" + mediaType.subType();
     if (Arrays.stream(accepted).noneMatch(name::equalsIgnoreCase)) {
       throw new ApiException(
@@ -47,10 +54,10 @@ public final class RequestBodies {
               + name
               + " is not accepted here; send "
               + String.join(" or ", accepted)
-              + (request.entity().isKnownEmpty() ? " with a body" : ""));
+              + (entity.isKnownEmpty() ? " with a body" : ""));
     }
     long maxBytes = limits.settings().maxBodySize();
-    if (request.entity().getContentLengthOption().orElse(0L) > maxBytes) {
+    if (entity.getContentLengthOption().orElse(0L) > maxBytes) {
       throw new ApiException(
           Problem.BODY_TOO_LARGE,
           "the body is larger than the limit of "
@@ -58,8 +65,7 @@ public final class RequestBodies {
               + " bytes (cairn.limits.max-body-size)");
     }
     long timeout = limits.settings().bodyReadTimeout().toMillis();
-    return request
-        .entity()
+    return entity
         .toStrict(timeout, maxBytes, system)
         .handle(
             (strict, failure) -> {

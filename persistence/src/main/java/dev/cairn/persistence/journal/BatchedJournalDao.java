@@ -25,7 +25,6 @@ import scala.jdk.javaapi.FutureConverters;
 import scala.runtime.BoxedUnit;
 import slick.jdbc.JdbcBackend;
 import slick.jdbc.JdbcProfile;
-import slick.jdbc.PostgresProfile;
 
 /**
  * The JDBC journal's data access with one change: on PostgreSQL a batch of events is written with
@@ -80,7 +79,7 @@ public class BatchedJournalDao extends DefaultJournalDao {
       ExecutionContext ec,
       Materializer mat) {
     super(db, profile, journalConfig, serialization, ec, mat);
-    this.batched = profile instanceof PostgresProfile;
+    this.batched = SlickJdbc.isPostgres(profile);
     this.highestSequenceNrs =
         new CoalescingLookup<>(
             ids ->

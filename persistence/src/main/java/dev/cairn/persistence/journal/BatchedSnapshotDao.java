@@ -21,7 +21,6 @@ import scala.concurrent.Future;
 import scala.jdk.javaapi.FutureConverters;
 import slick.jdbc.JdbcBackend;
 import slick.jdbc.JdbcProfile;
-import slick.jdbc.PostgresProfile;
 
 /**
  * The JDBC snapshot store's data access with one change: on PostgreSQL, the recoveries that run at
@@ -62,7 +61,7 @@ public class BatchedSnapshotDao extends DefaultSnapshotDao {
     super(db, profile, snapshotConfig, serialization, ec, mat);
     this.db = db;
     this.serialization = serialization;
-    this.batched = profile instanceof PostgresProfile;
+    this.batched = SlickJdbc.isPostgres(profile);
     this.latest = new CoalescingLookup<>(this::latestRows, Optional.empty(), IDS_PER_LOOKUP);
   }
 

@@ -5,6 +5,8 @@ import java.sql.SQLException;
 import scala.concurrent.Future;
 import slick.dbio.DBIOAction;
 import slick.jdbc.JdbcBackend;
+import slick.jdbc.JdbcProfile;
+import slick.jdbc.PostgresProfile;
 import slick.jdbc.SimpleJdbcAction;
 
 /** Plain JDBC on the plugins' Slick connection pool, from Java: what Cairn's DAOs run. */
@@ -16,6 +18,14 @@ final class SlickJdbc {
   }
 
   private SlickJdbc() {}
+
+  /**
+   * Whether the plugins run on PostgreSQL, where Cairn's DAOs take their batched and bounded paths;
+   * on H2 they keep the library's.
+   */
+  static boolean isPostgres(JdbcProfile profile) {
+    return profile instanceof PostgresProfile;
+  }
 
   /** Runs the work on one of the pool's connections; an {@link SQLException} fails the future. */
   @SuppressWarnings({"unchecked", "rawtypes"}) // Slick's effect type is Nothing, unnamed in Java

@@ -24,7 +24,6 @@ import scala.jdk.javaapi.FutureConverters;
 import scala.util.Try;
 import slick.jdbc.JdbcBackend;
 import slick.jdbc.JdbcProfile;
-import slick.jdbc.PostgresProfile;
 
 /**
  * The read journal's data access with one change: on PostgreSQL, {@code eventsByTag} bounds the tag
@@ -63,7 +62,7 @@ public class TagRangeReadJournalDao extends DefaultReadJournalDao {
       Materializer mat) {
     super(db, profile, readJournalConfig, serialization, ec, mat);
     this.serialization = serialization;
-    this.bounded = profile instanceof PostgresProfile;
+    this.bounded = SlickJdbc.isPostgres(profile);
   }
 
   @Override

@@ -29,7 +29,7 @@ final class CollectionProjection
   private static void apply(Connection connection, EventEnvelope<CollectionEvent> envelope)
       throws java.sql.SQLException {
     String name = envelope.persistenceId().substring(envelope.persistenceId().indexOf('|') + 1);
-    CollectionView previous = ReadModelStore.collection(connection, name).orElse(null);
+    CollectionView previous = CollectionRows.collection(connection, name).orElse(null);
     if (previous != null && previous.version() >= envelope.sequenceNr()) {
       return;
     }
@@ -43,7 +43,7 @@ final class CollectionProjection
                 previous.createdAt(),
                 previous.updatedAt());
     CollectionView next = state.apply(envelope.event()).toView();
-    ReadModelStore.saveCollection(connection, next);
+    CollectionRows.saveCollection(connection, next);
     // Documents indexed with an older definition are reindexed by ReadModel's index repair.
   }
 }

@@ -48,7 +48,7 @@ final class DocumentProjection
     for (EventEnvelope<DocumentEvent> envelope : envelopes) {
       keys.add(DocumentKey.ofEntityId(envelope.persistenceId()));
     }
-    Map<DocumentKey, DocumentState> stored = ReadModelStore.documents(connection, keys);
+    Map<DocumentKey, DocumentState> stored = DocumentRows.documents(connection, keys);
     Map<DocumentKey, DocumentState> changed = new LinkedHashMap<>();
     long ordering = 0;
     long timestamp = 0;
@@ -64,13 +64,13 @@ final class DocumentProjection
       ordering = Math.max(ordering, ((Sequence) envelope.offset()).value());
       timestamp = Math.max(timestamp, envelope.timestamp());
     }
-    Map<String, ReadModelStore.Indexes> indexes = new HashMap<>();
+    Map<String, DocumentRows.Indexes> indexes = new HashMap<>();
     for (DocumentState state : changed.values()) {
       if (!indexes.containsKey(state.collection())) {
-        indexes.put(state.collection(), ReadModelStore.indexes(connection, state.collection()));
+        indexes.put(state.collection(), CollectionRows.indexes(connection, state.collection()));
       }
     }
-    ReadModelStore.saveDocuments(connection, changed.values(), stored.keySet(), indexes);
-    ReadModelStore.progress(connection, NAME, slice, ordering, timestamp);
+    DocumentRows.saveDocuments(connection, changed.values(), stored.keySet(), indexes);
+    ReadModelProgress.progress(connection, NAME, slice, ordering, timestamp);
   }
 }

@@ -1,19 +1,13 @@
 package dev.cairn.persistence.readmodel;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.cairn.protocol.Json;
 import dev.cairn.protocol.collection.IndexField;
 import dev.cairn.protocol.collection.IndexType;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,9 +76,9 @@ public final class DocumentQuery {
     }
     filters.forEach(this::check);
     sort.forEach(s -> declared(s.field(), "sort"));
-    List<Object> cursorValues = new ArrayList<>();
-    this.afterId = cursor == null ? null : decode(cursor, cursorValues);
-    this.after = cursorValues;
+    Cursor after = cursor == null ? null : Cursor.read(cursor, sortTypes(), shape());
+    this.afterId = after == null ? null : after.id();
+    this.after = after == null ? List.of() : after.values();
   }
 
   Page run(Connection connection) throws SQLException {
@@ -146,9 +140,9 @@ public final class DocumentQuery {
             // A row beyond the page: there is a next page, starting after the page's last row.
             return new Page(items, lastOfPage);
           }
-          items.add(ReadModelStore.read(rows.getString(2), JsonNode.class));
+          items.add(JsonText.read(rows.getString(2), JsonNode.class));
           if (items.size() == limit) {
-            lastOfPage = encode(rows);
+            lastOfPage = Cursor.after(rows, 3, sortTypes(), shape());
           }
         }
         return new Page(items, null);
@@ -287,73 +281,8 @@ public final class DocumentQuery {
 
   // --- cursors --------------------------------------------------------------------------------
 
-  private String encode(ResultSet row) throws SQLException {
-    ObjectNode cursor = JsonNodeFactory.instance.objectNode();
-    cursor.put("q", shape());
-    ArrayNode values = cursor.putArray("v");
-    for (int i = 0; i < sort.size(); i++) {
-      Object value = row.getObject(3 + i);
-      switch (indexes.get(sort.get(i).field()).type()) {
-        case STRING -> values.add(value == null ? null : row.getString(3 + i));
-        case NUMBER -> {
-          if (value == null) {
-            values.addNull();
-          } else {
-            values.add(row.getDouble(3 + i));
-          }
-        }
-        case BOOLEAN -> {
-          if (value == null) {
-            values.addNull();
-          } else {
-            values.add(row.getBoolean(3 + i));
-          }
-        }
-        case TIMESTAMP -> {
-          if (value == null) {
-            values.addNull();
-          } else {
-            values.add(row.getLong(3 + i));
-          }
-        }
-      }
-    }
-    cursor.put("id", row.getString(1));
-    return Base64.getUrlEncoder()
-        .withoutPadding()
-        .encodeToString(ReadModelStore.write(cursor).getBytes(StandardCharsets.UTF_8));
-  }
-
-  /** Reads a cursor into its sort values and returns the last id. */
-  private String decode(String cursor, List<Object> values) {
-    JsonNode node;
-    try {
-      node = Json.mapper().readTree(Base64.getUrlDecoder().decode(cursor));
-    } catch (Exception e) {
-      throw new Invalid(
-          "the cursor is not one this server gave; use the next value of a list response");
-    }
-    if (node == null
-        || !shape().equals(node.path("q").asText())
-        || !node.path("v").isArray()
-        || node.path("v").size() != sort.size()
-        || !node.path("id").isTextual()) {
-      throw new Invalid(
-          "the cursor belongs to another query; repeat the query it came from with only cursor added");
-    }
-    for (int i = 0; i < sort.size(); i++) {
-      JsonNode value = node.get("v").get(i);
-      values.add(
-          value.isNull()
-              ? null
-              : switch (indexes.get(sort.get(i).field()).type()) {
-                case STRING -> value.asText();
-                case NUMBER -> value.asDouble();
-                case BOOLEAN -> value.asBoolean();
-                case TIMESTAMP -> value.asLong();
-              });
-    }
-    return node.get("id").asText();
+  private List<IndexType> sortTypes() {
+    return sort.stream().map(s -> indexes.get(s.field()).type()).toList();
   }
 
   /**

@@ -1,6 +1,6 @@
 package dev.cairn.persistence.readmodel;
 
-import dev.cairn.persistence.JournalDatabase;
+import dev.cairn.persistence.Database;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.persistence.query.Sequence;
 import org.apache.pekko.projection.HandlerRecoveryStrategy;
@@ -21,7 +21,7 @@ final class ProjectionFailures<E> extends StatusObserver<EventEnvelope<E>> {
 
   private static final Logger log = LoggerFactory.getLogger(ProjectionFailures.class);
 
-  private final JournalDatabase database;
+  private final Database database;
   private final String projection;
   private final String slice;
 
@@ -31,7 +31,7 @@ final class ProjectionFailures<E> extends StatusObserver<EventEnvelope<E>> {
    */
   private final AtomicBoolean mayBeRecorded = new AtomicBoolean(true);
 
-  ProjectionFailures(JournalDatabase database, String projection, String slice) {
+  ProjectionFailures(Database database, String projection, String slice) {
     this.database = database;
     this.projection = projection;
     this.slice = slice;
@@ -63,7 +63,7 @@ final class ProjectionFailures<E> extends StatusObserver<EventEnvelope<E>> {
       database
           .run(
               c -> {
-                ReadModelStore.clearFailure(c, projection, slice);
+                ReadModelProgress.clearFailure(c, projection, slice);
                 return null;
               })
           .exceptionally(
@@ -79,7 +79,7 @@ final class ProjectionFailures<E> extends StatusObserver<EventEnvelope<E>> {
     database
         .run(
             c -> {
-              ReadModelStore.recordFailure(c, projection, slice, failure);
+              ReadModelProgress.recordFailure(c, projection, slice, failure);
               return null;
             })
         .exceptionally(

@@ -1,15 +1,17 @@
 package dev.cairn.persistence.readmodel;
 
 import dev.cairn.persistence.CollectionEntity;
+import dev.cairn.persistence.Database;
 import dev.cairn.persistence.DocumentTags;
-import dev.cairn.persistence.JournalDatabase;
 import dev.cairn.protocol.collection.CollectionEvent;
 import dev.cairn.protocol.collection.CollectionView;
 import dev.cairn.protocol.event.DocumentEvent;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
 import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
@@ -33,14 +35,18 @@ public final class ReadModel {
   /** Documents reindexed per collection and transaction by the index repair. */
   private static final int REPAIR_BATCH = 500;
 
-  private final JournalDatabase database;
+  /** How long a computed {@link Freshness} answers list requests. */
+  private static final long FRESHNESS_MILLIS = 250;
 
-  public ReadModel(JournalDatabase database) {
+  private final Database database;
+  private final AtomicReference<CompletableFuture<Stamped>> freshness = new AtomicReference<>();
+
+  public ReadModel(Database database) {
     this.database = database;
   }
 
   /** Starts this node's share of the projections; call once per node after joining. */
-  public static void start(ActorSystem<?> system, JournalDatabase database) {
+  public static void start(ActorSystem<?> system, Database database) {
     ShardedDaemonProcess.get(system)
         .init(
             ProjectionBehavior.Command.class,
@@ -62,7 +68,7 @@ public final class ReadModel {
    * current one: after an index is added, and after the rare projection that raced a definition
    * change. Runs on every node; row locks keep concurrent repairs apart.
    */
-  public static void startIndexRepair(ActorSystem<?> system, JournalDatabase database) {
+  public static void startIndexRepair(ActorSystem<?> system, Database database) {
     system
         .scheduler()
         .scheduleWithFixedDelay(
@@ -74,14 +80,14 @@ public final class ReadModel {
 
   private static int repairIndexes(java.sql.Connection connection) throws SQLException {
     int repaired = 0;
-    for (CollectionView view : ReadModelStore.collections(connection)) {
+    for (CollectionView view : CollectionRows.collections(connection)) {
       connection.setAutoCommit(false);
       try {
         repaired +=
-            ReadModelStore.reindex(
+            Reindexing.reindex(
                 connection,
                 view.name(),
-                new ReadModelStore.Indexes(view.version(), view.definition().indexes()),
+                new DocumentRows.Indexes(view.version(), view.definition().indexes()),
                 REPAIR_BATCH);
         connection.commit();
       } catch (SQLException e) {
@@ -103,20 +109,48 @@ public final class ReadModel {
    */
   public record Freshness(long lagMillis, List<String> stuckSlices) {}
 
+  /**
+   * How current lists are, computed at most every {@value #FRESHNESS_MILLIS} ms on this node and
+   * shared by the requests in between, so that the cost of asking does not grow with the rate of
+   * list requests.
+   */
   public CompletionStage<Freshness> freshness() {
-    return database.run(ReadModelStore::freshness);
+    CompletableFuture<Stamped> current = freshness.get();
+    if (current != null
+        && (!current.isDone()
+            || (!current.isCompletedExceptionally()
+                && System.nanoTime() - current.join().nanos() < FRESHNESS_MILLIS * 1_000_000))) {
+      return current.thenApply(Stamped::freshness);
+    }
+    CompletableFuture<Stamped> next = new CompletableFuture<>();
+    if (!freshness.compareAndSet(current, next)) {
+      return freshness();
+    }
+    database
+        .run(ReadModelProgress::freshness)
+        .whenComplete(
+            (computed, failure) -> {
+              if (failure == null) {
+                next.complete(new Stamped(computed, System.nanoTime()));
+              } else {
+                next.completeExceptionally(failure);
+              }
+            });
+    return next.thenApply(Stamped::freshness);
   }
+
+  private record Stamped(Freshness freshness, long nanos) {}
 
   /**
    * Each slice of the document read model: how far it is, how long its oldest waiting event has
    * waited, and why it is stuck if it is.
    */
   public CompletionStage<List<SliceStatus>> slices() {
-    return database.run(ReadModelStore::slices);
+    return database.run(ReadModelProgress::slices);
   }
 
   public CompletionStage<List<CollectionView>> collections() {
-    return database.run(ReadModelStore::collections);
+    return database.run(CollectionRows::collections);
   }
 
   public CompletionStage<DocumentQuery.Page> list(DocumentQuery query) {
@@ -124,7 +158,7 @@ public final class ReadModel {
   }
 
   private static org.apache.pekko.projection.Projection<?> documentProjection(
-      ActorSystem<?> system, JournalDatabase database, int slice) {
+      ActorSystem<?> system, Database database, int slice) {
     String tag = DocumentTags.sliceTag(slice);
     return JdbcProjection.groupedWithin(
             ProjectionId.of(DocumentProjection.NAME, tag),
@@ -138,7 +172,7 @@ public final class ReadModel {
   }
 
   private static org.apache.pekko.projection.Projection<?> collectionProjection(
-      ActorSystem<?> system, JournalDatabase database) {
+      ActorSystem<?> system, Database database) {
     return JdbcProjection.exactlyOnce(
             ProjectionId.of(CollectionProjection.NAME, CollectionEntity.TAG),
             EventSourcedProvider.<CollectionEvent>eventsByTag(
@@ -150,7 +184,7 @@ public final class ReadModel {
             new ProjectionFailures<>(database, CollectionProjection.NAME, CollectionEntity.TAG));
   }
 
-  private static PooledJdbcSession session(JournalDatabase database) {
+  private static PooledJdbcSession session(Database database) {
     try {
       return new PooledJdbcSession(database.connection());
     } catch (SQLException e) {

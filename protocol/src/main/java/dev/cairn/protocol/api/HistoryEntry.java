@@ -1,5 +1,6 @@
 package dev.cairn.protocol.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 
@@ -10,6 +11,8 @@ import java.time.Instant;
  *     reverted}
  * @param change what changed: the new content, the patch with its format, or the version reverted
  *     to with its content; {@code null} for a deletion
+ * @param definitionVersion the version of the collection's definition the change was checked
+ *     against; absent when the collection was not defined (or the event predates the field)
  */
 public record HistoryEntry(
     long version,
@@ -17,4 +20,5 @@ public record HistoryEntry(
     Instant timestamp,
     String requestId,
     String principal,
-    JsonNode change) {}
+    JsonNode change,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Long definitionVersion) {}

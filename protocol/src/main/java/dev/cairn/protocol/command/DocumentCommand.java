@@ -8,9 +8,10 @@ import dev.cairn.protocol.CairnSerializable;
 import dev.cairn.protocol.PatchFormat;
 
 /**
- * What can be asked of one document. Each command is answered with one {@link
- * dev.cairn.protocol.reply.DocumentReply}; a write is answered only after its event is in the
- * journal.
+ * What can be asked of one document: only what the client asked for. Each command is answered with
+ * one {@link dev.cairn.protocol.reply.DocumentReply}; a write is answered only after its event is
+ * in the journal. Whoever handles commands does so through a {@link Visitor}, so a command added
+ * here is a compile error wherever it is not handled yet.
  *
  * <p>Commands travel inside an envelope with the reply address, so their concrete type is named in
  * the JSON ({@code "command": "put"}).
@@ -25,21 +26,33 @@ import dev.cairn.protocol.PatchFormat;
 })
 public sealed interface DocumentCommand extends CairnSerializable {
 
+  <R> R accept(Visitor<R> visitor);
+
+  /** One method per command. */
+  interface Visitor<R> {
+    R put(Put put);
+
+    R patch(Patch patch);
+
+    R delete(Delete delete);
+
+    R revert(Revert revert);
+
+    R get();
+  }
+
   /** A change to the document; answered with {@code Written} or {@code Rejected}. */
   sealed interface Write extends DocumentCommand {
     Preconditions preconditions();
 
     WriteContext context();
-
-    /** The same write in another context (the front door adds the collection's schema). */
-    Write withContext(WriteContext context);
   }
 
   /** Creates the document, or replaces its whole content. */
   record Put(ObjectNode data, Preconditions preconditions, WriteContext context) implements Write {
     @Override
-    public Put withContext(WriteContext other) {
-      return new Put(data, preconditions, other);
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.put(this);
     }
   }
 
@@ -48,8 +61,8 @@ public sealed interface DocumentCommand extends CairnSerializable {
       PatchFormat format, JsonNode patch, Preconditions preconditions, WriteContext context)
       implements Write {
     @Override
-    public Patch withContext(WriteContext other) {
-      return new Patch(format, patch, preconditions, other);
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.patch(this);
     }
   }
 
@@ -58,25 +71,30 @@ public sealed interface DocumentCommand extends CairnSerializable {
    */
   record Delete(Preconditions preconditions, WriteContext context) implements Write {
     @Override
-    public Delete withContext(WriteContext other) {
-      return new Delete(preconditions, other);
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.delete(this);
     }
   }
 
   /**
-   * Writes a new version equal to an earlier one. The caller has read {@code data} from the journal
-   * at {@code toVersion}; the entity checks that such a version exists.
+   * Writes a new version equal to an earlier one. The entity takes that version's content from its
+   * own history, so the caller names only the version.
    */
-  record Revert(long toVersion, ObjectNode data, Preconditions preconditions, WriteContext context)
+  record Revert(long toVersion, Preconditions preconditions, WriteContext context)
       implements Write {
     @Override
-    public Revert withContext(WriteContext other) {
-      return new Revert(toVersion, data, preconditions, other);
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.revert(this);
     }
   }
 
   /** Reads the current state; answered with {@code Found} or {@code Rejected}. */
   enum Get implements DocumentCommand {
-    INSTANCE
+    INSTANCE;
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.get();
+    }
   }
 }

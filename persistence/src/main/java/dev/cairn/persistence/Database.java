@@ -16,7 +16,7 @@ import org.apache.pekko.persistence.jdbc.db.SlickExtensionImpl;
  * for everything else that talks to the database: health checks, projections and queries. Work runs
  * on Pekko's blocking dispatcher, never on the actors' threads.
  */
-public final class JournalDatabase {
+public final class Database {
 
   /** Work on a connection that may throw {@link SQLException}. */
   @FunctionalInterface
@@ -27,7 +27,7 @@ public final class JournalDatabase {
   private final ActorSystem<?> system;
   private final Executor blocking;
 
-  public JournalDatabase(ActorSystem<?> system) {
+  public Database(ActorSystem<?> system) {
     this.system = system;
     this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
   }

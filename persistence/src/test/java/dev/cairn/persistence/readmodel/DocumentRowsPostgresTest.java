@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The read model's lookups on a real PostgreSQL whose statistics lag behind the data. */
-class ReadModelStorePostgresTest {
+class DocumentRowsPostgresTest {
 
   private static String url;
 
@@ -55,7 +55,7 @@ class ReadModelStorePostgresTest {
               new DocumentKey("new", "d19999"),
               new DocumentKey("new", "missing"));
 
-      assertEquals(2, ReadModelStore.documents(c, keys).size());
+      assertEquals(2, DocumentRows.documents(c, keys).size());
 
       // This transaction's own counters: how many rows the lookup fetched through an index.
       try (PreparedStatement read =
