@@ -347,6 +347,19 @@ abstract class ReadSideTest {
   }
 
   @Test
+  void aStringWithNulInAnIndexedFieldIsProjectedAndFound() throws Exception {
+    String c = unique("nul");
+    define(c, "{\"indexes\": {\"title\": {\"path\": \"/title\", \"type\": \"string\"}}}");
+
+    var written = node.put("/v1/" + c + "/d1", "{\"title\": \"a\\u0000b\"}");
+    awaitReadModel(c, 1);
+
+    assertThat(written.status()).isEqualTo(201);
+    assertThat(node.get("/v1/" + c + "?where.title=a%00b").json().get("items")).hasSize(1);
+    assertThat(node.get("/health/read-model").status()).isEqualTo(200);
+  }
+
+  @Test
   void everyListResponseSaysHowFarTheReadModelIsBehind() {
     var page = node.get("/v1/" + unique("lag"));
 

@@ -79,8 +79,20 @@ record IndexValue(String field, IndexType type, Object value) {
     }
   }
 
+  /**
+   * A string as its index column holds it: its first {@value #MAX_STRING} characters, never half a
+   * surrogate pair, and NUL as U+FFFD, because PostgreSQL's text types cannot hold NUL (a
+   * document's JSON column holds the escape {@code \u0000}, not the character). Query values are
+   * made the same way, so they compare equal.
+   */
   private static String truncate(String text) {
-    return text.length() <= MAX_STRING ? text : text.substring(0, MAX_STRING);
+    String indexed = text.indexOf('\u0000') < 0 ? text : text.replace('\u0000', '\uFFFD');
+    if (indexed.length() <= MAX_STRING) {
+      return indexed;
+    }
+    int end =
+        Character.isHighSurrogate(indexed.charAt(MAX_STRING - 1)) ? MAX_STRING - 1 : MAX_STRING;
+    return indexed.substring(0, end);
   }
 
   static String column(IndexType type) {
