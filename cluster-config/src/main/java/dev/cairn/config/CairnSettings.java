@@ -18,6 +18,7 @@ import java.util.Map;
 public record CairnSettings(
     String httpHost,
     int httpPort,
+    Auth auth,
     Limits limits,
     Duration askTimeout,
     Duration drainTimeout,
@@ -33,6 +34,118 @@ public record CairnSettings(
 
   /** The actor system's name: part of every node's cluster address. */
   public static final String SYSTEM_NAME = "cairn";
+
+  /**
+   * Who may call the node ({@code cairn.auth}). The secret never appears in {@link #toString()}.
+   *
+   * @param secret the HS256 secret, or empty
+   * @param jwksFile a JWKS file of public keys, or empty
+   * @param jwksUrl a JWKS URL of public keys, or empty
+   */
+  public record Auth(
+      Mode mode,
+      String secret,
+      String jwksFile,
+      String jwksUrl,
+      String issuer,
+      String audience,
+      String rolesClaim,
+      Duration clockSkew) {
+
+    /** How requests are authenticated. */
+    public enum Mode {
+      JWT,
+      NONE
+    }
+
+    /** The shortest HS256 secret accepted, in bytes (RFC 7518: at least the hash's size). */
+    public static final int MIN_SECRET_BYTES = 32;
+
+    /** No key is configured: the cluster signs with a secret of its own. */
+    public boolean generatedSecret() {
+      return secret.isEmpty() && jwksFile.isEmpty() && jwksUrl.isEmpty();
+    }
+
+    static Auth from(Config c, String httpHost) {
+      String mode = c.getString("mode").trim().toLowerCase(java.util.Locale.ROOT);
+      if (!mode.equals("jwt") && !mode.equals("none")) {
+        throw new ConfigException.BadValue(
+            "cairn.auth.mode", "expected jwt or none, got '" + mode + "'");
+      }
+      Auth auth =
+          new Auth(
+              Mode.valueOf(mode.toUpperCase(java.util.Locale.ROOT)),
+              c.getString("jwt.secret"),
+              c.getString("jwt.jwks-file").trim(),
+              c.getString("jwt.jwks-url").trim(),
+              c.getString("jwt.issuer").trim(),
+              c.getString("jwt.audience").trim(),
+              c.getString("jwt.roles-claim").trim(),
+              c.getDuration("jwt.clock-skew"));
+      if (auth.mode() == Mode.NONE && !isLoopback(httpHost)) {
+        throw new ConfigException.BadValue(
+            "cairn.auth.mode",
+            "none makes every request an administrator, so it is allowed only when the HTTP host"
+                + " is a loopback address, not "
+                + httpHost
+                + "; configure CAIRN_JWT_SECRET, CAIRN_JWKS_FILE or CAIRN_JWKS_URL instead");
+      }
+      int sources =
+          (auth.secret().isEmpty() ? 0 : 1)
+              + (auth.jwksFile().isEmpty() ? 0 : 1)
+              + (auth.jwksUrl().isEmpty() ? 0 : 1);
+      if (sources > 1) {
+        throw new ConfigException.BadValue(
+            "cairn.auth.jwt",
+            "give one of CAIRN_JWT_SECRET, CAIRN_JWKS_FILE and CAIRN_JWKS_URL, not " + sources);
+      }
+      if (!auth.secret().isEmpty()
+          && auth.secret().getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+              < MIN_SECRET_BYTES) {
+        throw new ConfigException.BadValue(
+            "cairn.auth.jwt.secret",
+            "CAIRN_JWT_SECRET must be at least " + MIN_SECRET_BYTES + " bytes");
+      }
+      if (auth.rolesClaim().isEmpty()) {
+        throw new ConfigException.BadValue("cairn.auth.jwt.roles-claim", "must name a claim");
+      }
+      return auth;
+    }
+
+    private static boolean isLoopback(String host) {
+      try {
+        for (java.net.InetAddress address : java.net.InetAddress.getAllByName(host)) {
+          if (!address.isLoopbackAddress()) {
+            return false;
+          }
+        }
+        return true;
+      } catch (java.net.UnknownHostException e) {
+        return false;
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "Auth[mode="
+          + mode
+          + ", secret="
+          + (secret.isEmpty() ? "none" : "***")
+          + ", jwksFile="
+          + jwksFile
+          + ", jwksUrl="
+          + jwksUrl
+          + ", issuer="
+          + issuer
+          + ", audience="
+          + audience
+          + ", rolesClaim="
+          + rolesClaim
+          + ", clockSkew="
+          + clockSkew
+          + "]";
+    }
+  }
 
   /**
    * What one request may ask of a node ({@code cairn.limits}; docs/security.md says what each
@@ -114,6 +227,25 @@ public record CairnSettings(
       int poolSize,
       boolean migrateOnStart) {
 
+    @Override
+    public String toString() {
+      return "Database[kind="
+          + kind
+          + ", url="
+          + url
+          + ", schema="
+          + schema
+          + ", user="
+          + user
+          + ", password="
+          + (password.isEmpty() ? "none" : "***")
+          + ", poolSize="
+          + poolSize
+          + ", migrateOnStart="
+          + migrateOnStart
+          + "]";
+    }
+
     /** The databases Cairn can keep its journal in. */
     public enum Kind {
       H2("slick.jdbc.H2Profile$", "org.h2.Driver", "h2-dialect"),
@@ -156,6 +288,7 @@ public record CairnSettings(
     return new CairnSettings(
         c.getString("http.host"),
         c.getInt("http.port"),
+        Auth.from(c.getConfig("auth"), c.getString("http.host")),
         Limits.from(c.getConfig("limits")),
         c.getDuration("http.ask-timeout"),
         c.getDuration("http.drain-timeout"),

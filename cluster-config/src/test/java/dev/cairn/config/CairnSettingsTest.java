@@ -207,4 +207,72 @@ class CairnSettingsTest {
         .isInstanceOf(ConfigException.BadValue.class)
         .hasMessageContaining("cairn.db.schema");
   }
+
+  @Test
+  void byDefaultEveryRequestNeedsATokenSignedWithTheClustersOwnSecret() {
+    CairnSettings.Auth auth = CairnSettings.from(CairnSettings.load(Map.of())).auth();
+
+    assertThat(auth.mode()).isEqualTo(CairnSettings.Auth.Mode.JWT);
+    assertThat(auth.generatedSecret()).isTrue();
+    assertThat(auth.rolesClaim()).isEqualTo("roles");
+    assertThat(auth.clockSkew()).isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
+  void noAuthenticationIsRefusedOnAnythingButALoopbackHost() {
+    assertThat(
+            CairnSettings.from(CairnSettings.load(Map.of("cairn.auth.mode", "none"))).auth().mode())
+        .isEqualTo(CairnSettings.Auth.Mode.NONE);
+    assertThatThrownBy(
+            () ->
+                CairnSettings.from(
+                    CairnSettings.load(
+                        Map.of("cairn.auth.mode", "none", "cairn.http.host", "0.0.0.0"))))
+        .isInstanceOf(ConfigException.BadValue.class)
+        .hasMessageContaining("loopback")
+        .hasMessageContaining("0.0.0.0");
+  }
+
+  @Test
+  void aShortSecretTwoKeySourcesOrAnUnknownModeAreRefusedByName() {
+    assertThatThrownBy(
+            () ->
+                CairnSettings.from(
+                    CairnSettings.load(Map.of("cairn.auth.jwt.secret", "too-short"))))
+        .isInstanceOf(ConfigException.BadValue.class)
+        .hasMessageContaining("at least 32 bytes");
+    assertThatThrownBy(
+            () ->
+                CairnSettings.from(
+                    CairnSettings.load(
+                        Map.of(
+                            "cairn.auth.jwt.secret",
+                            "a".repeat(32),
+                            "cairn.auth.jwt.jwks-url",
+                            "https://idp.example/jwks"))))
+        .isInstanceOf(ConfigException.BadValue.class)
+        .hasMessageContaining("not 2");
+    assertThatThrownBy(
+            () -> CairnSettings.from(CairnSettings.load(Map.of("cairn.auth.mode", "basic"))))
+        .isInstanceOf(ConfigException.BadValue.class)
+        .hasMessageContaining("jwt or none");
+  }
+
+  @Test
+  void secretsNeverAppearWhenSettingsArePrinted() {
+    CairnSettings settings =
+        CairnSettings.from(
+            CairnSettings.load(
+                Map.of(
+                    "cairn.auth.jwt.secret",
+                    "s3cr3t-s3cr3t-s3cr3t-s3cr3t-s3cr3t",
+                    "cairn.db.url",
+                    "jdbc:postgresql://db/app",
+                    "cairn.db.password",
+                    "hunter2-password")));
+
+    assertThat(settings.auth().toString()).doesNotContain("s3cr3t");
+    assertThat(settings.database().toString()).doesNotContain("hunter2");
+    assertThat(settings.toString()).doesNotContain("s3cr3t").doesNotContain("hunter2");
+  }
 }

@@ -13,7 +13,10 @@ import dev.cairn.node.http.ListRoutes;
 import dev.cairn.node.http.OperationsRoutes;
 import dev.cairn.node.http.RequestBodies;
 import dev.cairn.node.http.StreamSlots;
+import dev.cairn.node.security.Authenticator;
+import dev.cairn.node.security.TokenVerifier;
 import dev.cairn.persistence.ChangeFeed;
+import dev.cairn.persistence.ClusterSecret;
 import dev.cairn.persistence.CollectionDefinitions;
 import dev.cairn.persistence.CollectionEntity;
 import dev.cairn.persistence.CollectionRegistry;
@@ -179,6 +182,7 @@ public final class CairnNode implements AutoCloseable {
         new StreamSlots(
             settings.limits().maxStreams(), settings.limits().maxStreamsPerClient(), system);
     return new ApiRoutes(
+            authenticator(settings),
             new CollectionRoutes(definitions, readModel, bodies).route(),
             new ChangeFeedRoutes(new ChangeFeed(system), streams).route(),
             new HistoryRoutes(documents, definitions, settings.historyMaxPageSize()).route(),
@@ -187,6 +191,22 @@ public final class CairnNode implements AutoCloseable {
             new AdminRoutes(new ClusterAdmin(system)).route(),
             new OperationsRoutes(readiness(system, database), readModel).route())
         .route();
+  }
+
+  /**
+   * Who requests come from: everyone an administrator with {@code CAIRN_AUTH=none} (settings allow
+   * it on loopback only), else the bearer token, verified with the configured key or the cluster's
+   * own secret.
+   */
+  private static Authenticator authenticator(CairnSettings settings) {
+    if (settings.auth().mode() == CairnSettings.Auth.Mode.NONE) {
+      log.warn(
+          "CAIRN_AUTH=none: every request is an administrator (this node listens on loopback)");
+      return Authenticator.none();
+    }
+    return Authenticator.of(
+        settings.auth(),
+        TokenVerifier.of(settings.auth(), () -> ClusterSecret.loadOrCreate(settings)));
   }
 
   /** Ready when this node is an Up member and the journal database answers. */

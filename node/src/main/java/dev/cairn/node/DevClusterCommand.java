@@ -1,6 +1,9 @@
 package dev.cairn.node;
 
 import dev.cairn.config.CairnSettings;
+import dev.cairn.node.security.Principal;
+import dev.cairn.node.security.Tokens;
+import dev.cairn.persistence.ClusterSecret;
 import dev.cairn.persistence.JournalSchema;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.BufferedReader;
@@ -64,17 +67,18 @@ final class DevClusterCommand implements Callable<Integer> {
     }
     Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "dev-cluster-stop"));
     String url = dbUrl != null ? dbUrl : startPostgres();
-    JournalSchema.migrate(
+    CairnSettings settings =
         CairnSettings.from(
-                CairnSettings.load(
-                    java.util.Map.of(
-                        "cairn.db.url",
-                        url,
-                        "cairn.db.user",
-                        dbUser,
-                        "cairn.db.password",
-                        dbPassword)))
-            .database());
+            CairnSettings.load(
+                java.util.Map.of(
+                    "cairn.db.url",
+                    url,
+                    "cairn.db.user",
+                    dbUser,
+                    "cairn.db.password",
+                    dbPassword)));
+    JournalSchema.migrate(settings.database());
+    printAdminToken(settings);
     for (int i = 0; i < nodes; i++) {
       processes.add(startNode(i, url));
     }
@@ -92,6 +96,25 @@ final class DevClusterCommand implements Callable<Integer> {
     String url = postgres.getJdbcUrl("postgres", "postgres");
     System.out.println("PostgreSQL (embedded) at " + url + ", files in " + directory);
     return url;
+  }
+
+  /**
+   * The nodes sign tokens with the cluster's own secret, in its database: an admin token for the
+   * developer, printed and kept in {@code admin-token} under the data directory.
+   */
+  private void printAdminToken(CairnSettings settings) throws IOException {
+    String token =
+        Tokens.hs256(
+            ClusterSecret.loadOrCreate(settings),
+            "developer",
+            List.of(Principal.ADMIN),
+            java.time.Duration.ofDays(7),
+            settings.auth().rolesClaim(),
+            settings.auth().issuer(),
+            settings.auth().audience());
+    Path file = dataDir.resolve("admin-token");
+    Files.writeString(file, token + "\n");
+    System.out.println("Admin token for 7 days (also in " + file + "):\n" + token);
   }
 
   private Process startNode(int index, String url) throws IOException {

@@ -14,7 +14,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "Cairn 0.1.0",
     description = "Event-sourced JSON documents behind a REST front door, on Apache Pekko.",
-    subcommands = {ServeCommand.class, MigrateCommand.class, DevClusterCommand.class})
+    subcommands = {
+      ServeCommand.class,
+      TokenCommand.class,
+      MigrateCommand.class,
+      DevClusterCommand.class
+    })
 public final class Main implements Runnable {
 
   static final String COMMON_POOL_PARALLELISM =

@@ -16,15 +16,29 @@ final class ServeCommand implements Callable<Integer> {
     CairnNode node = CairnNode.start(options.config());
     CairnSettings settings = node.settings();
     System.out.printf(
-        "Cairn node ready: http://%s:%d (cluster %s:%d, journal %s)%n",
+        "Cairn node ready: http://%s:%d (cluster %s:%d, journal %s); %s%n",
         node.httpHost(),
         node.httpPort(),
         settings.clusterHost(),
         node.clusterPort(),
-        journal(settings));
+        journal(settings),
+        tokens(settings));
     System.out.flush();
     node.whenTerminated().toCompletableFuture().join();
     return 0;
+  }
+
+  /** How a caller gets a token. */
+  private static String tokens(CairnSettings settings) {
+    CairnSettings.Auth auth = settings.auth();
+    if (auth.mode() == CairnSettings.Auth.Mode.NONE) {
+      return "CAIRN_AUTH=none: every request is an administrator";
+    }
+    if (auth.generatedSecret()) {
+      return "tokens: bin/cairn token --subject <name> --role admin";
+    }
+    return "tokens: signed with "
+        + (auth.secret().isEmpty() ? "the configured JWKS" : "CAIRN_JWT_SECRET");
   }
 
   /** Where the journal is, without credentials: a JDBC URL's query may carry a password. */

@@ -54,7 +54,10 @@ final class NodeProcess implements AutoCloseable {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(List.of("-Xmx384m", "-XX:+UseSerialGC", "-jar", jar, "serve"));
     command.addAll(options);
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    // These tests are about processes and the journal, not callers: open nodes on loopback.
+    builder.environment().put("CAIRN_AUTH", "none");
+    Process process = builder.start();
     return new NodeProcess(process, logs.resolve(name + "-" + process.pid() + ".log"));
   }
 

@@ -29,6 +29,9 @@ final class TestNode extends TestClient implements AutoCloseable {
     overrides.put("cairn.data-dir", dataDir.toString());
     overrides.put("pekko.cluster.jmx.multi-mbeans-in-same-jvm", "on");
     overrides.put("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off");
+    // Most tests are about documents, not callers: an open node on loopback. The security tests
+    // set cairn.auth.mode back to jwt.
+    overrides.put("cairn.auth.mode", "none");
     overrides.putAll(settings);
     return new TestNode(CairnNode.start(CairnSettings.load(overrides)));
   }

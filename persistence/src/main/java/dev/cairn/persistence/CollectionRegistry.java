@@ -17,6 +17,8 @@ import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.Offset;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.query.Sequence;
+import org.apache.pekko.stream.AbruptStageTerminationException;
+import org.apache.pekko.stream.AbruptTerminationException;
 import org.apache.pekko.stream.RestartSettings;
 import org.apache.pekko.stream.javadsl.RestartSource;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -147,7 +149,10 @@ public final class CollectionRegistry {
             system)
         .whenComplete(
             (done, failure) -> {
-              if (failure != null) {
+              if (failure instanceof AbruptStageTerminationException
+                  || failure instanceof AbruptTerminationException) {
+                log.debug("the collection registry stopped with its actor system");
+              } else if (failure != null) {
                 log.error("the collection registry stopped following the journal", failure);
               }
             });

@@ -34,44 +34,52 @@ public final class AdminRoutes extends ApiDirectives {
     return pathPrefix(
         "admin",
         () ->
-            pathPrefix(
-                "cluster",
+            admin(
                 () ->
-                    concat(
-                        pathEnd(() -> get(() -> complete(json(admin.view())))),
-                        path(
-                            "shards",
-                            () ->
-                                get(
+                    pathPrefix(
+                        "cluster",
+                        () ->
+                            concat(
+                                pathEnd(() -> get(() -> complete(json(admin.view())))),
+                                path(
+                                    "shards",
                                     () ->
-                                        onSuccess(
-                                            admin::shards, shards -> complete(json(shards))))),
-                        path(
-                            "leave",
-                            () -> post(() -> memberAction(admin.self(), "leave", admin::leave))),
-                        pathPrefix(
-                            "members",
-                            () ->
+                                        get(
+                                            () ->
+                                                onSuccess(
+                                                    admin::shards,
+                                                    shards -> complete(json(shards))))),
+                                path(
+                                    "leave",
+                                    () ->
+                                        post(
+                                            () ->
+                                                memberAction(admin.self(), "leave", admin::leave))),
                                 pathPrefix(
-                                    segment(),
-                                    address ->
-                                        concat(
-                                            path(
-                                                "leave",
-                                                () ->
-                                                    post(
+                                    "members",
+                                    () ->
+                                        pathPrefix(
+                                            segment(),
+                                            address ->
+                                                concat(
+                                                    path(
+                                                        "leave",
                                                         () ->
-                                                            onMember(
-                                                                address, "leave", admin::leave))),
-                                            path(
-                                                "down",
-                                                () ->
-                                                    post(
+                                                            post(
+                                                                () ->
+                                                                    onMember(
+                                                                        address,
+                                                                        "leave",
+                                                                        admin::leave))),
+                                                    path(
+                                                        "down",
                                                         () ->
-                                                            onMember(
-                                                                address,
-                                                                "down",
-                                                                admin::down)))))))));
+                                                            post(
+                                                                () ->
+                                                                    onMember(
+                                                                        address,
+                                                                        "down",
+                                                                        admin::down))))))))));
   }
 
   private Route onMember(String address, String action, Consumer<Member> perform) {

@@ -1,5 +1,6 @@
 package dev.cairn.node.http;
 
+import dev.cairn.node.security.Principal;
 import dev.cairn.protocol.DocumentKey;
 import dev.cairn.protocol.Problem;
 import dev.cairn.protocol.command.Preconditions;
@@ -17,6 +18,7 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import org.apache.pekko.http.javadsl.model.AttributeKey;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -32,6 +34,11 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 abstract class ApiDirectives extends AllDirectives {
 
   static final String JSON = "application/json";
+
+  /** Who the request comes from, set by {@link ApiRoutes} on every request. */
+  static final AttributeKey<Principal> PRINCIPAL =
+      AttributeKey.create("cairn-principal", Principal.class);
+
   static final String REQUEST_ID = "X-Request-Id";
   static final int DEFAULT_PAGE_SIZE = 100;
 
@@ -45,6 +52,45 @@ abstract class ApiDirectives extends AllDirectives {
       Unmarshaller.sync(value -> wholeNumber(value, 1));
 
   static final Unmarshaller<String, Instant> INSTANT = Unmarshaller.sync(ApiDirectives::instant);
+
+  /** The request's caller. */
+  protected Route principal(Function<Principal, Route> inner) {
+    return extractRequest(
+        request -> inner.apply(request.getAttribute(PRINCIPAL).orElse(Principal.ANONYMOUS)));
+  }
+
+  /** Only for a caller with a valid token: 401 otherwise. */
+  protected Route authenticated(Supplier<Route> inner) {
+    return principal(
+        caller -> {
+          if (!caller.authenticated()) {
+            throw unauthenticated();
+          }
+          return inner.get();
+        });
+  }
+
+  /** Only for the role {@code admin}: 401 without a token, 403 with another. */
+  protected Route admin(Supplier<Route> inner) {
+    return principal(
+        caller -> {
+          if (!caller.authenticated()) {
+            throw unauthenticated();
+          }
+          if (!caller.admin()) {
+            throw new ApiException(
+                Problem.FORBIDDEN, "this needs the role " + Principal.ADMIN + " in the token");
+          }
+          return inner.get();
+        });
+  }
+
+  static ApiException unauthenticated() {
+    return new ApiException(
+        Problem.UNAUTHORIZED,
+        "this needs a bearer token: Authorization: Bearer <JWT> (bin/cairn token prints one for"
+            + " a node that signs its own)");
+  }
 
   /** A collection name from the path; 400 invalid-name otherwise. */
   protected Route collectionName(String name, Function<String, Route> inner) {
@@ -109,14 +155,19 @@ abstract class ApiDirectives extends AllDirectives {
     return headerValueByName(
         REQUEST_ID,
         requestId ->
-            idempotencyKey(
-                key ->
-                    inner.apply(
-                        key.map(
-                                k ->
-                                    WriteContext.of(requestId)
-                                        .withIdempotencyKey(k, requestHash(operation, body)))
-                            .orElse(WriteContext.of(requestId)))));
+            principal(
+                caller ->
+                    idempotencyKey(
+                        key -> {
+                          WriteContext context =
+                              new WriteContext(requestId, caller.subject(), null, null);
+                          return inner.apply(
+                              key.map(
+                                      k ->
+                                          context.withIdempotencyKey(
+                                              k, requestHash(operation, body)))
+                                  .orElse(context));
+                        })));
   }
 
   /** The body, read whole and of one of {@code mediaTypes}. */

@@ -1,5 +1,7 @@
 package dev.cairn.node.http;
 
+import dev.cairn.node.security.Authenticator;
+import dev.cairn.node.security.Principal;
 import dev.cairn.protocol.Problem;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -8,6 +10,7 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -29,9 +32,11 @@ public final class ApiRoutes extends AllDirectives {
 
   private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
+  private final Authenticator authenticator;
   private final List<Route> routes;
 
-  public ApiRoutes(Route... routes) {
+  public ApiRoutes(Authenticator authenticator, Route... routes) {
+    this.authenticator = authenticator;
     this.routes = List.of(routes);
   }
 
@@ -56,15 +61,37 @@ public final class ApiRoutes extends AllDirectives {
                       "the server did not answer within pekko.http.server.request-timeout;"
                           + " retry after the Retry-After delay",
                       path),
-              () -> identified(requestId, path));
+              () -> identified(requestId, path, request));
         });
   }
 
-  private Route identified(String requestId, String path) {
+  /**
+   * The request with its id and its caller: whoever the {@code Authorization} header says, checked
+   * here once for every route; a header that does not hold a valid token is 401 at once.
+   */
+  private Route identified(String requestId, String path, HttpRequest request) {
+    Principal principal;
+    try {
+      principal = authenticator.principal(request.getHeader("Authorization").map(h -> h.value()));
+    } catch (Authenticator.Refused refused) {
+      return respondWithHeader(
+          RawHeader.create(ApiDirectives.REQUEST_ID, requestId),
+          () ->
+              complete(
+                  ProblemResponses.of(
+                      switch (refused.reason()) {
+                        case NOT_A_BEARER_TOKEN -> Problem.UNAUTHORIZED;
+                        case INVALID_TOKEN -> Problem.INVALID_TOKEN;
+                        case KEYS_UNAVAILABLE -> Problem.UNAVAILABLE;
+                      },
+                      refused.getMessage(),
+                      path)));
+    }
     return mapRequest(
         r ->
             r.removeHeader(ApiDirectives.REQUEST_ID)
-                .addHeader(RawHeader.create(ApiDirectives.REQUEST_ID, requestId)),
+                .addHeader(RawHeader.create(ApiDirectives.REQUEST_ID, requestId))
+                .addAttribute(ApiDirectives.PRINCIPAL, principal),
         () ->
             respondWithHeader(
                 RawHeader.create(ApiDirectives.REQUEST_ID, requestId),

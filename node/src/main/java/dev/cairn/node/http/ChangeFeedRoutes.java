@@ -59,28 +59,30 @@ public final class ChangeFeedRoutes extends ApiDirectives {
   }
 
   private Route stream(Optional<String> collection) {
-    return extractRequest(
-        request -> {
-          long since = since(request);
-          StringBuilder whyNot = new StringBuilder();
-          Optional<StreamSlots.Slot> slot = slots.take(client(request), whyNot);
-          if (slot.isEmpty()) {
-            return complete(
-                ProblemResponses.of(
-                    Problem.TOO_MANY_REQUESTS, whyNot.toString(), request.getUri().path()));
-          }
-          return completeOK(
-              slot.get()
-                  .holding(
-                      feed.after(since, collection)
-                          .map(ChangeFeedRoutes::event)
-                          .recover(
-                              new PFBuilder<Throwable, ServerSentEvent>()
-                                  .matchAny(ChangeFeedRoutes::failed)
-                                  .build())
-                          .keepAlive(HEARTBEAT, ServerSentEvent::heartbeat)),
-              EventStreamMarshalling.toEventStream());
-        });
+    return authenticated(
+        () ->
+            extractRequest(
+                request -> {
+                  long since = since(request);
+                  StringBuilder whyNot = new StringBuilder();
+                  Optional<StreamSlots.Slot> slot = slots.take(client(request), whyNot);
+                  if (slot.isEmpty()) {
+                    return complete(
+                        ProblemResponses.of(
+                            Problem.TOO_MANY_REQUESTS, whyNot.toString(), request.getUri().path()));
+                  }
+                  return completeOK(
+                      slot.get()
+                          .holding(
+                              feed.after(since, collection)
+                                  .map(ChangeFeedRoutes::event)
+                                  .recover(
+                                      new PFBuilder<Throwable, ServerSentEvent>()
+                                          .matchAny(ChangeFeedRoutes::failed)
+                                          .build())
+                                  .keepAlive(HEARTBEAT, ServerSentEvent::heartbeat)),
+                      EventStreamMarshalling.toEventStream());
+                }));
   }
 
   /** The client's address as its TCP connection shows it (a header could be forged). */

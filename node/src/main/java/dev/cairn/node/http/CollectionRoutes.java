@@ -54,42 +54,49 @@ public final class CollectionRoutes extends ApiDirectives {
   }
 
   private Route list() {
-    return answer(
+    return authenticated(
         () ->
-            readModel
-                .collections()
-                .thenCombine(
-                    readModel.freshness(),
-                    (views, freshness) ->
-                        Responses.withFreshness(
-                            Responses.json(StatusCodes.OK, Map.of("items", views)), freshness)));
+            answer(
+                () ->
+                    readModel
+                        .collections()
+                        .thenCombine(
+                            readModel.freshness(),
+                            (views, freshness) ->
+                                Responses.withFreshness(
+                                    Responses.json(StatusCodes.OK, Map.of("items", views)),
+                                    freshness))));
   }
 
   private Route read(String name) {
-    return answer(() -> definitions.get(name).thenApply(CollectionRoutes::response));
+    return authenticated(
+        () -> answer(() -> definitions.get(name).thenApply(CollectionRoutes::response)));
   }
 
   private Route define(String name) {
-    return preconditions(
-        preconditions ->
-            body(
-                bodies,
-                body ->
-                    writeContext(
-                        "DEFINE",
-                        body,
-                        context ->
-                            answer(
-                                () ->
-                                    definitions
-                                        .define(
-                                            name,
-                                            CollectionDefinitionReader.read(
-                                                bodies.object(body), bodies.limits()),
-                                            preconditions,
-                                            context)
-                                        .thenApply(reply -> response(reply, preconditions)))),
-                JSON));
+    return admin(
+        () ->
+            preconditions(
+                preconditions ->
+                    body(
+                        bodies,
+                        body ->
+                            writeContext(
+                                "DEFINE",
+                                body,
+                                context ->
+                                    answer(
+                                        () ->
+                                            definitions
+                                                .define(
+                                                    name,
+                                                    CollectionDefinitionReader.read(
+                                                        bodies.object(body), bodies.limits()),
+                                                    preconditions,
+                                                    context)
+                                                .thenApply(
+                                                    reply -> response(reply, preconditions)))),
+                        JSON)));
   }
 
   private static HttpResponse response(CollectionReply reply) {

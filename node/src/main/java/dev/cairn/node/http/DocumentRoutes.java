@@ -50,13 +50,22 @@ public final class DocumentRoutes extends ApiDirectives {
                     SYSTEM_RESOURCES.contains(collection)
                         ? reject()
                         : concat(
-                            pathEnd(() -> post(() -> collectionName(collection, this::create))),
+                            pathEnd(
+                                () ->
+                                    post(
+                                        () ->
+                                            collectionName(
+                                                collection,
+                                                name -> authenticated(() -> create(name))))),
                             pathPrefix(
                                 segment(),
                                 id ->
                                     SYSTEM_RESOURCES.contains(id)
                                         ? reject()
-                                        : documentKey(collection, id, this::document)))));
+                                        : documentKey(
+                                            collection,
+                                            id,
+                                            key -> authenticated(() -> document(key)))))));
   }
 
   private Route document(DocumentKey key) {
@@ -126,20 +135,23 @@ public final class DocumentRoutes extends ApiDirectives {
    * answers with the first result.
    */
   private Route create(String collection) {
-    return idempotencyKey(
-        idempotencyKey -> {
-          String id =
-              idempotencyKey
-                  .map(k -> generatedId(collection, WriteContext.ANONYMOUS, k))
-                  .orElseGet(() -> UUID.randomUUID().toString());
-          DocumentKey key = new DocumentKey(collection, id);
-          return withBody(
-              key,
-              "POST",
-              (body, preconditions, context) ->
-                  new DocumentCommand.Put(bodies.object(body), Preconditions.createOnly(), context),
-              JSON);
-        });
+    return principal(
+        caller ->
+            idempotencyKey(
+                idempotencyKey -> {
+                  String id =
+                      idempotencyKey
+                          .map(k -> generatedId(collection, caller.subject(), k))
+                          .orElseGet(() -> UUID.randomUUID().toString());
+                  DocumentKey key = new DocumentKey(collection, id);
+                  return withBody(
+                      key,
+                      "POST",
+                      (body, preconditions, context) ->
+                          new DocumentCommand.Put(
+                              bodies.object(body), Preconditions.createOnly(), context),
+                      JSON);
+                }));
   }
 
   private Route put(DocumentKey key) {

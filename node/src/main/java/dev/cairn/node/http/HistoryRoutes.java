@@ -82,14 +82,16 @@ public final class HistoryRoutes extends ApiDirectives {
       int max,
       BiFunction<Long, Integer, CompletionStage<List<HistoryEntry>>> entries,
       String neverExisted) {
-    return page(
-        max,
-        (after, limit) ->
-            answer(
-                () ->
-                    entries
-                        .apply(after, limit + 1)
-                        .thenApply(found -> page(found, after, limit, neverExisted))));
+    return authenticated(
+        () ->
+            page(
+                max,
+                (after, limit) ->
+                    answer(
+                        () ->
+                            entries
+                                .apply(after, limit + 1)
+                                .thenApply(found -> page(found, after, limit, neverExisted)))));
   }
 
   private static HttpResponse page(

@@ -67,16 +67,19 @@ public final class ListRoutes extends ApiDirectives {
             limit(single(parameters, "limit")),
             single(parameters, "cursor"),
             "true".equals(single(parameters, "deleted")));
-    return answer(
+    return authenticated(
         () ->
-            readModel
-                .freshness()
-                .thenCombine(
-                    readModel.list(query),
-                    (freshness, page) ->
-                        Responses.withFreshness(
-                            Responses.json(StatusCodes.OK, new ListPage(page.items(), page.next())),
-                            freshness)));
+            answer(
+                () ->
+                    readModel
+                        .freshness()
+                        .thenCombine(
+                            readModel.list(query),
+                            (freshness, page) ->
+                                Responses.withFreshness(
+                                    Responses.json(
+                                        StatusCodes.OK, new ListPage(page.items(), page.next())),
+                                    freshness))));
   }
 
   private static List<DocumentQuery.Filter> filters(Map<String, List<String>> parameters) {

@@ -78,32 +78,37 @@ public final class OperationsRoutes extends ApiDirectives {
 
   /** 200 with every slice's progress, or 503 naming each stuck slice and why. */
   private Route readModelStatus() {
-    return answer(
+    return admin(
         () ->
-            readModel
-                .slices()
-                .thenApply(
-                    slices -> {
-                      List<String> stuck =
-                          slices.stream()
-                              .filter(SliceStatus::stuck)
-                              .map(OperationsRoutes::why)
-                              .toList();
-                      if (!stuck.isEmpty()) {
-                        return ProblemResponses.of(
-                            Problem.UNAVAILABLE,
-                            "the read model is stuck: "
-                                + String.join("; ", stuck)
-                                + ". Lists and the change feed miss what came after; see"
-                                + " docs/read-side.md",
-                            "/health/read-model");
-                      }
-                      long lag = slices.stream().mapToLong(SliceStatus::lagMillis).max().orElse(0);
-                      return Responses.json(
-                          StatusCodes.OK,
-                          new ReadModelStatus(
-                              "ok", lag, slices.stream().map(OperationsRoutes::view).toList()));
-                    }));
+            answer(
+                () ->
+                    readModel
+                        .slices()
+                        .thenApply(
+                            slices -> {
+                              List<String> stuck =
+                                  slices.stream()
+                                      .filter(SliceStatus::stuck)
+                                      .map(OperationsRoutes::why)
+                                      .toList();
+                              if (!stuck.isEmpty()) {
+                                return ProblemResponses.of(
+                                    Problem.UNAVAILABLE,
+                                    "the read model is stuck: "
+                                        + String.join("; ", stuck)
+                                        + ". Lists and the change feed miss what came after; see"
+                                        + " docs/read-side.md",
+                                    "/health/read-model");
+                              }
+                              long lag =
+                                  slices.stream().mapToLong(SliceStatus::lagMillis).max().orElse(0);
+                              return Responses.json(
+                                  StatusCodes.OK,
+                                  new ReadModelStatus(
+                                      "ok",
+                                      lag,
+                                      slices.stream().map(OperationsRoutes::view).toList()));
+                            })));
   }
 
   private static ReadModelStatus.Slice view(SliceStatus slice) {

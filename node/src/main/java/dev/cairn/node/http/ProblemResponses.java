@@ -63,6 +63,8 @@ final class ProblemResponses {
               MEMBER_NOT_FOUND,
               UNDEFINED_COLLECTION ->
           StatusCodes.NOT_FOUND;
+      case UNAUTHORIZED, INVALID_TOKEN -> StatusCodes.UNAUTHORIZED;
+      case FORBIDDEN -> StatusCodes.FORBIDDEN;
       case METHOD_NOT_ALLOWED -> StatusCodes.METHOD_NOT_ALLOWED;
       case ALREADY_EXISTS, VERSION_MISMATCH -> StatusCodes.PRECONDITION_FAILED;
       case BODY_TOO_LARGE -> StatusCodes.PAYLOAD_TOO_LARGE;
@@ -122,6 +124,12 @@ final class ProblemResponses {
       headers.add(RetryAfter.create(1L));
     } else if (problem == Problem.TOO_MANY_REQUESTS) {
       headers.add(RetryAfter.create(5L));
+    } else if (problem == Problem.UNAUTHORIZED) {
+      headers.add(RawHeader.create("WWW-Authenticate", "Bearer realm=\"cairn\""));
+    } else if (problem == Problem.INVALID_TOKEN) {
+      // RFC 6750, section 3: which check failed stays with the server.
+      headers.add(
+          RawHeader.create("WWW-Authenticate", "Bearer realm=\"cairn\", error=\"invalid_token\""));
     }
     if (currentVersion != null && currentVersion > 0) {
       headers.add(RawHeader.create("ETag", ConditionalHeaders.etag(currentVersion)));
