@@ -15,6 +15,7 @@ import dev.cairn.node.http.RequestBodies;
 import dev.cairn.node.http.StreamSlots;
 import dev.cairn.node.security.Authenticator;
 import dev.cairn.node.security.TokenVerifier;
+import dev.cairn.persistence.AccessControl;
 import dev.cairn.persistence.ChangeFeed;
 import dev.cairn.persistence.ClusterSecret;
 import dev.cairn.persistence.CollectionDefinitions;
@@ -173,7 +174,8 @@ public final class CairnNode implements AutoCloseable {
       CollectionRegistry registry,
       DocumentHistory history,
       JsonLimits limits) {
-    Documents documents = new Documents(system, history, settings.askTimeout());
+    AccessControl access = new AccessControl(registry);
+    Documents documents = new Documents(system, history, access, settings.askTimeout());
     CollectionDefinitions definitions =
         new CollectionDefinitions(system, registry, settings.askTimeout());
     ReadModel readModel = new ReadModel(database);
@@ -184,10 +186,10 @@ public final class CairnNode implements AutoCloseable {
     return new ApiRoutes(
             authenticator(settings),
             new CollectionRoutes(definitions, readModel, bodies).route(),
-            new ChangeFeedRoutes(new ChangeFeed(system), streams).route(),
+            new ChangeFeedRoutes(new ChangeFeed(system), access, streams).route(),
             new HistoryRoutes(documents, definitions, settings.historyMaxPageSize()).route(),
-            new ListRoutes(registry, readModel).route(),
-            new DocumentRoutes(documents, bodies).route(),
+            new ListRoutes(access, readModel).route(),
+            new DocumentRoutes(documents, access, bodies).route(),
             new AdminRoutes(new ClusterAdmin(system)).route(),
             new OperationsRoutes(readiness(system, database), readModel).route())
         .route();

@@ -1,10 +1,10 @@
 package dev.cairn.node;
 
 import dev.cairn.config.CairnSettings;
-import dev.cairn.node.security.Principal;
 import dev.cairn.node.security.Tokens;
 import dev.cairn.persistence.ClusterSecret;
 import dev.cairn.persistence.JournalSchema;
+import dev.cairn.protocol.access.Principal;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.BufferedReader;
 import java.io.IOException;

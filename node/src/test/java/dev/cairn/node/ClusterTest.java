@@ -3,7 +3,6 @@ package dev.cairn.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cairn.persistence.TestPostgres;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -28,22 +27,7 @@ class ClusterTest {
 
   @BeforeAll
   static void startCluster(@TempDir Path dataDir) throws Exception {
-    String db = TestPostgres.emptyDatabase();
-    int seedPort = FreePorts.next();
-    for (int i = 0; i < 3; i++) {
-      nodes.add(
-          TestNode.start(
-              dataDir.resolve("node" + i),
-              Map.of(
-                  "cairn.cluster.port",
-                  i == 0 ? seedPort : 0,
-                  "cairn.cluster.seed-nodes",
-                  "127.0.0.1:" + seedPort,
-                  "cairn.db.url",
-                  db,
-                  "cairn.db.user",
-                  "postgres")));
-    }
+    nodes.addAll(TestNode.cluster(dataDir, 3, Map.of()));
   }
 
   @AfterAll

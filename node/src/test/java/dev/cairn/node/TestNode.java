@@ -2,7 +2,9 @@ package dev.cairn.node;
 
 import dev.cairn.config.CairnSettings;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -34,6 +36,26 @@ final class TestNode extends TestClient implements AutoCloseable {
     overrides.put("cairn.auth.mode", "none");
     overrides.putAll(settings);
     return new TestNode(CairnNode.start(CairnSettings.load(overrides)));
+  }
+
+  /**
+   * {@code size} nodes forming one cluster on a fresh PostgreSQL database, seeded by the first,
+   * each with {@code settings} too.
+   */
+  static List<TestNode> cluster(Path dataDir, int size, Map<String, Object> settings)
+      throws Exception {
+    String db = dev.cairn.persistence.TestPostgres.emptyDatabase();
+    int seedPort = FreePorts.next();
+    List<TestNode> nodes = new ArrayList<>();
+    for (int i = 0; i < size; i++) {
+      Map<String, Object> node = new HashMap<>(settings);
+      node.put("cairn.cluster.port", i == 0 ? seedPort : 0);
+      node.put("cairn.cluster.seed-nodes", "127.0.0.1:" + seedPort);
+      node.put("cairn.db.url", db);
+      node.put("cairn.db.user", "postgres");
+      nodes.add(start(dataDir.resolve("node" + i), node));
+    }
+    return nodes;
   }
 
   CairnNode node() {

@@ -19,8 +19,11 @@ import org.apache.pekko.stream.javadsl.Source;
  */
 public final class ChangeFeed {
 
-  /** One change: its offset in the feed, the document, and the change as its history shows it. */
-  public record Change(long offset, DocumentKey key, HistoryEntry entry) {}
+  /**
+   * One change: its offset in the feed, the document, the change as its history shows it, and the
+   * document's owner as the event recorded it (null when its collection named no owner then).
+   */
+  public record Change(long offset, DocumentKey key, HistoryEntry entry, String owner) {}
 
   private final JdbcReadJournal journal;
 
@@ -35,11 +38,14 @@ public final class ChangeFeed {
     return journal
         .eventsByTag(DocumentTags.ALL, Offset.sequence(offset))
         .map(
-            envelope ->
-                new Change(
-                    ((Sequence) envelope.offset()).value(),
-                    DocumentKey.ofEntityId(envelope.persistenceId()),
-                    HistoryEntries.of(envelope.sequenceNr(), (DocumentEvent) envelope.event())))
+            envelope -> {
+              DocumentEvent event = (DocumentEvent) envelope.event();
+              return new Change(
+                  ((Sequence) envelope.offset()).value(),
+                  DocumentKey.ofEntityId(envelope.persistenceId()),
+                  HistoryEntries.of(envelope.sequenceNr(), event),
+                  event.meta().owner());
+            })
         .filter(
             change -> collection.isEmpty() || change.key().collection().equals(collection.get()));
   }

@@ -3,6 +3,7 @@ package dev.cairn.persistence;
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.protocol.Violation;
+import dev.cairn.protocol.access.AccessRules;
 import dev.cairn.protocol.collection.CollectionDefinition;
 import dev.cairn.protocol.collection.IndexField;
 import dev.cairn.protocol.collection.IndexType;
@@ -16,8 +17,9 @@ import java.util.regex.Pattern;
 
 /**
  * Reads a collection definition from the JSON a client sent, checking every part of it: the schema
- * against the JSON Schema 2020-12 meta-schema, each index's name, JSON Pointer and type, and the
- * snapshot interval. All problems are reported at once, each with its path.
+ * against the JSON Schema 2020-12 meta-schema, each index's name, JSON Pointer and type, the
+ * snapshot interval, the owner pointer and the access rules. All problems are reported at once,
+ * each with its path.
  */
 public final class CollectionDefinitionReader {
 
@@ -37,7 +39,8 @@ public final class CollectionDefinitionReader {
 
   public static final int MAX_INDEXES = 32;
   private static final Pattern INDEX_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,63}");
-  private static final Set<String> FIELDS = Set.of("schema", "indexes", "snapshotEvery");
+  private static final Set<String> FIELDS =
+      Set.of("schema", "indexes", "snapshotEvery", "rules", "owner");
 
   private CollectionDefinitionReader() {}
 
@@ -56,10 +59,77 @@ public final class CollectionDefinitionReader {
     JsonNode schema = schema(body.get("schema"), limits, problems);
     Map<String, IndexField> indexes = indexes(body.get("indexes"), problems);
     Integer snapshotEvery = snapshotEvery(body.get("snapshotEvery"), problems);
+    String owner = owner(body.get("owner"), problems);
+    AccessRules rules = rules(body.get("rules"), owner, problems);
     if (!problems.isEmpty()) {
       throw new Invalid(problems);
     }
-    return new CollectionDefinition(schema, indexes, snapshotEvery);
+    return new CollectionDefinition(schema, indexes, snapshotEvery, rules, owner);
+  }
+
+  private static String owner(JsonNode owner, List<Violation> problems) {
+    if (owner == null || owner.isNull()) {
+      return null;
+    }
+    if (!owner.isTextual() || owner.asText().isEmpty() || !isPointer(owner.asText())) {
+      problems.add(
+          new Violation(
+              "/owner",
+              "a JSON Pointer to the member holding the owner's subject, such as /owner"));
+      return null;
+    }
+    return owner.asText();
+  }
+
+  private static AccessRules rules(JsonNode rules, String owner, List<Violation> problems) {
+    if (rules == null || rules.isNull()) {
+      return AccessRules.DEFAULT;
+    }
+    if (!rules.isObject()) {
+      problems.add(new Violation("/rules", "rules is an object of operation: [alternatives]"));
+      return AccessRules.DEFAULT;
+    }
+    Map<String, List<String>> lists = new TreeMap<>();
+    Set<String> operations = new java.util.TreeSet<>();
+    for (AccessRules.Operation operation : AccessRules.Operation.values()) {
+      operations.add(operation.json());
+    }
+    Iterator<Map.Entry<String, JsonNode>> entries = rules.fields();
+    while (entries.hasNext()) {
+      Map.Entry<String, JsonNode> entry = entries.next();
+      String at = "/rules/" + entry.getKey();
+      if (!operations.contains(entry.getKey())) {
+        problems.add(new Violation(at, "unknown operation; rules has " + operations));
+        continue;
+      }
+      JsonNode list = entry.getValue();
+      if (!list.isArray() || list.isEmpty()) {
+        problems.add(
+            new Violation(
+                at, "a non-empty list of alternatives: public, authenticated, role:<name>, owner"));
+        continue;
+      }
+      List<String> alternatives = new ArrayList<>();
+      for (int i = 0; i < list.size(); i++) {
+        JsonNode alternative = list.get(i);
+        if (!alternative.isTextual() || !AccessRules.isAlternative(alternative.asText())) {
+          problems.add(
+              new Violation(
+                  at + "/" + i,
+                  "one of public, authenticated, role:<name> (1 to 64 letters, digits, or _ . : -)"
+                      + " and owner"));
+        } else if (alternative.asText().equals(AccessRules.OWNER) && owner == null) {
+          problems.add(
+              new Violation(
+                  at + "/" + i, "the owner rule needs the definition's owner, a JSON Pointer"));
+        } else {
+          alternatives.add(alternative.asText());
+        }
+      }
+      lists.put(entry.getKey(), alternatives);
+    }
+    return new AccessRules(
+        lists.get("read"), lists.get("create"), lists.get("update"), lists.get("delete"));
   }
 
   private static JsonNode schema(JsonNode schema, JsonLimits limits, List<Violation> problems) {

@@ -138,6 +138,6 @@ public final class CollectionEntity
 
   private EventMetadata metadata(WriteContext context) {
     return new EventMetadata(
-        clock.instant(), context.requestId(), context.principal(), null, null, null);
+        clock.instant(), context.requestId(), context.principal(), null, null, null, null);
   }
 }

@@ -5,6 +5,8 @@ import dev.cairn.protocol.CairnSerializable;
 import dev.cairn.protocol.DocumentKey;
 import dev.cairn.protocol.Problem;
 import dev.cairn.protocol.Violation;
+import dev.cairn.protocol.access.AccessRules;
+import dev.cairn.protocol.access.Principal;
 import dev.cairn.protocol.collection.CollectionView;
 import dev.cairn.protocol.command.DocumentCommand;
 import dev.cairn.protocol.command.WriteContext;
@@ -93,6 +95,7 @@ public final class DocumentEntity
   private final DocumentKey key;
   private final Setup setup;
   private final int snapshotEvery;
+  private final AccessControl access;
 
   private DocumentEntity(ActorContext<Message> context, DocumentKey key, Setup setup) {
     super(
@@ -103,6 +106,7 @@ public final class DocumentEntity
     this.setup = setup;
     this.snapshotEvery =
         setup.registry().snapshotEvery(key.collection(), setup.defaultSnapshotEvery());
+    this.access = new AccessControl(setup.registry());
   }
 
   /** Registers the entity type with Cluster Sharding on this node. */
@@ -174,17 +178,25 @@ public final class DocumentEntity
               @Override
               public ReplyEffect<DocumentEvent, DocumentState> revert(
                   DocumentCommand.Revert revert) {
-                return startRevert(state, revert, replyTo);
+                Optional<DocumentReply.Rejected> refused =
+                    refusal(state, operationOf(state, revert), revert.context().caller());
+                return refused.isPresent()
+                    ? Effect().reply(replyTo, refused.get())
+                    : startRevert(state, revert, replyTo);
               }
 
               @Override
-              public ReplyEffect<DocumentEvent, DocumentState> get() {
+              public ReplyEffect<DocumentEvent, DocumentState> get(DocumentCommand.Get get) {
+                Optional<DocumentReply.Rejected> refused =
+                    refusal(state, AccessRules.Operation.READ, get.caller());
                 return Effect()
                     .reply(
                         replyTo,
-                        state.isLive()
-                            ? new DocumentReply.Found(state.toDocument())
-                            : absent(state));
+                        refused.isPresent()
+                            ? refused.get()
+                            : state.isLive()
+                                ? new DocumentReply.Found(state.toDocument())
+                                : absent(state));
               }
             });
   }
@@ -249,8 +261,18 @@ public final class DocumentEntity
       DocumentCommand.Write write,
       ActorRef<DocumentReply> replyTo,
       ObjectNode content) {
+    Principal caller = write.context().caller();
     Optional<DocumentState.RememberedWrite> earlier =
         state.rememberedWrite(write.context().idempotencyKey());
+    // A retry is answered with the document as the first write left it: whoever may read it.
+    Optional<DocumentReply.Rejected> refused =
+        refusal(
+            state,
+            earlier.isPresent() ? AccessRules.Operation.READ : operationOf(state, write),
+            caller);
+    if (refused.isPresent()) {
+      return Effect().reply(replyTo, refused.get());
+    }
     if (earlier.isPresent()) {
       return Effect().reply(replyTo, retried(state, write, earlier.get()));
     }
@@ -262,6 +284,37 @@ public final class DocumentEntity
     return Effect()
         .persist(decision.event)
         .thenReply(replyTo, written -> new DocumentReply.Written(written.toDocument(), created));
+  }
+
+  /**
+   * Why the caller may not do {@code operation} to this document, decided before anything else (a
+   * refusal names no version, so it does not tell whether the document exists), or empty.
+   */
+  private Optional<DocumentReply.Rejected> refusal(
+      DocumentState state, AccessRules.Operation operation, Principal caller) {
+    if (!setup.registry().loaded()) {
+      return Optional.of(
+          new DocumentReply.Rejected(
+              Problem.UNAVAILABLE,
+              "this node has not read the collection definitions yet (the journal database does"
+                  + " not answer), so it cannot tell who may do what; nothing was written",
+              0));
+    }
+    return access
+        .refusal(key, operation, caller, state.isLive() ? state.data() : null)
+        .map(refused -> new DocumentReply.Rejected(refused.problem(), refused.getMessage(), 0));
+  }
+
+  /** What a write is, as the rules see it: a put or revert of a document not there creates it. */
+  private static AccessRules.Operation operationOf(
+      DocumentState state, DocumentCommand.Write write) {
+    if (write instanceof DocumentCommand.Delete) {
+      return AccessRules.Operation.DELETE;
+    }
+    if (write instanceof DocumentCommand.Patch) {
+      return AccessRules.Operation.UPDATE;
+    }
+    return state.isLive() ? AccessRules.Operation.UPDATE : AccessRules.Operation.CREATE;
   }
 
   /** Either the event a write produces or why it is refused. */
@@ -319,14 +372,6 @@ public final class DocumentEntity
       return Decision.refuse(
           new DocumentReply.Rejected(unmet.get().problem(), unmet.get().detail(), state.version()));
     }
-    if (!setup.registry().loaded()) {
-      return Decision.refuse(
-          new DocumentReply.Rejected(
-              Problem.UNAVAILABLE,
-              "this node has not read the collection definitions yet (the journal database does"
-                  + " not answer); nothing was written",
-              state.version()));
-    }
     Optional<CollectionView> definition = setup.registry().definition(key.collection());
     if (definition.isEmpty() && setup.strict()) {
       return Decision.refuse(
@@ -337,12 +382,13 @@ public final class DocumentEntity
                   + " is not defined and this server accepts writes only to defined collections",
               state.version()));
     }
-    EventMetadata meta = metadata(write.context(), definition);
+    Principal caller = write.context().caller();
     return write.accept(
         new DocumentCommand.Visitor<Decision>() {
           @Override
           public Decision put(DocumentCommand.Put put) {
-            return checked(state, content, definition, deadline)
+            EventMetadata meta = metadata(write.context(), definition, content);
+            return checked(state, caller, content, definition, deadline)
                 .orElseGet(
                     () ->
                         Decision.write(
@@ -369,7 +415,8 @@ public final class DocumentEntity
               return Decision.refuse(
                   new DocumentReply.Rejected(e.problem(), e.getMessage(), state.version()));
             }
-            return checked(state, patched, definition, deadline)
+            EventMetadata meta = metadata(write.context(), definition, patched);
+            return checked(state, caller, patched, definition, deadline)
                 .orElseGet(
                     () ->
                         Decision.write(
@@ -379,7 +426,8 @@ public final class DocumentEntity
           @Override
           public Decision delete(DocumentCommand.Delete delete) {
             return state.isLive()
-                ? Decision.write(new DocumentEvent.Deleted(meta))
+                ? Decision.write(
+                    new DocumentEvent.Deleted(metadata(write.context(), definition, state.data())))
                 : Decision.refuse(absent(state));
           }
 
@@ -388,7 +436,8 @@ public final class DocumentEntity
             if (content == null) {
               return Decision.refuse(noSuchVersion(state, revert.toVersion()));
             }
-            return checked(state, content, definition, deadline)
+            EventMetadata meta = metadata(write.context(), definition, content);
+            return checked(state, caller, content, definition, deadline)
                 .orElseGet(
                     () ->
                         Decision.write(
@@ -396,21 +445,31 @@ public final class DocumentEntity
           }
 
           @Override
-          public Decision get() {
+          public Decision get(DocumentCommand.Get get) {
             throw new IllegalStateException("a read is not a write");
           }
         });
   }
 
   /**
-   * The refusal of content that breaks the limits or the collection's schema, or empty if it keeps
-   * both: what the document would become, checked before anything is persisted.
+   * The refusal of content that breaks the owner's guarantees, the limits or the collection's
+   * schema, or empty if it keeps them all: what the document would become, checked before anything
+   * is persisted.
    */
   private Optional<Decision> checked(
       DocumentState state,
+      Principal caller,
       ObjectNode content,
       Optional<CollectionView> definition,
       Deadline deadline) {
+    Optional<AccessControl.Refused> disowned =
+        access.ownership(key, caller, state.isLive() ? state.data() : null, content);
+    if (disowned.isPresent()) {
+      return Optional.of(
+          Decision.refuse(
+              new DocumentReply.Rejected(
+                  disowned.get().problem(), disowned.get().getMessage(), state.version())));
+    }
     try {
       setup.limits().checkDocument(content);
       if (definition.isEmpty() || definition.get().definition().schema() == null) {
@@ -478,13 +537,19 @@ public final class DocumentEntity
     return new DocumentReply.Rejected(Problem.NOT_FOUND, "there is no document " + key, 0);
   }
 
-  private EventMetadata metadata(WriteContext context, Optional<CollectionView> definition) {
+  /**
+   * @param owned the content whose owner the event records: what the document becomes, or for a
+   *     deletion what it was
+   */
+  private EventMetadata metadata(
+      WriteContext context, Optional<CollectionView> definition, ObjectNode owned) {
     return new EventMetadata(
         setup.clock().instant(),
         context.requestId(),
         context.principal(),
         context.idempotencyKey(),
         context.requestHash(),
-        definition.map(CollectionView::version).orElse(null));
+        definition.map(CollectionView::version).orElse(null),
+        definition.map(view -> AccessControl.ownerOf(view.definition(), owned)).orElse(null));
   }
 }

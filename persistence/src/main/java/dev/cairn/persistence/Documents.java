@@ -2,6 +2,9 @@ package dev.cairn.persistence;
 
 import dev.cairn.protocol.Document;
 import dev.cairn.protocol.DocumentKey;
+import dev.cairn.protocol.Problem;
+import dev.cairn.protocol.access.AccessRules;
+import dev.cairn.protocol.access.Principal;
 import dev.cairn.protocol.api.HistoryEntry;
 import dev.cairn.protocol.command.DocumentCommand;
 import dev.cairn.protocol.reply.DocumentReply;
@@ -27,16 +30,20 @@ public final class Documents {
 
   private final ClusterSharding sharding;
   private final DocumentHistory history;
+  private final AccessControl access;
   private final Duration askTimeout;
 
-  public Documents(ActorSystem<?> system, DocumentHistory history, Duration askTimeout) {
+  public Documents(
+      ActorSystem<?> system, DocumentHistory history, AccessControl access, Duration askTimeout) {
     this.sharding = ClusterSharding.get(system);
     this.history = history;
+    this.access = access;
     this.askTimeout = askTimeout;
   }
 
-  public CompletionStage<DocumentReply> get(DocumentKey key) {
-    return ask(key, DocumentCommand.Get.INSTANCE);
+  /** The document now, as its entity answers {@code caller}. */
+  public CompletionStage<DocumentReply> get(DocumentKey key, Principal caller) {
+    return ask(key, new DocumentCommand.Get(caller));
   }
 
   /**
@@ -52,19 +59,56 @@ public final class Documents {
                     : CompletableFuture.completedFuture(reply));
   }
 
-  /** The document as it was at {@code version}; empty if it has no such version. */
-  public CompletionStage<Optional<Document>> at(DocumentKey key, long version) {
-    return history.stateAt(key, version).thenApply(state -> state.map(DocumentState::toDocument));
+  /**
+   * The document as it was at {@code version}; empty if it has no such version. Fails with {@link
+   * AccessControl.Refused} if {@code caller} may not read the document.
+   */
+  public CompletionStage<Optional<Document>> at(DocumentKey key, Principal caller, long version) {
+    return readable(key, caller)
+        .thenCompose(ok -> history.stateAt(key, version))
+        .thenApply(state -> state.map(DocumentState::toDocument));
   }
 
   /** The document as it was at {@code instant}; empty if it did not exist yet. */
-  public CompletionStage<Optional<Document>> at(DocumentKey key, Instant instant) {
-    return history.stateAt(key, instant).thenApply(state -> state.map(DocumentState::toDocument));
+  public CompletionStage<Optional<Document>> at(
+      DocumentKey key, Principal caller, Instant instant) {
+    return readable(key, caller)
+        .thenCompose(ok -> history.stateAt(key, instant))
+        .thenApply(state -> state.map(DocumentState::toDocument));
   }
 
   /** Up to {@code limit} history entries after version {@code after}, oldest first. */
-  public CompletionStage<List<HistoryEntry>> history(DocumentKey key, long after, int limit) {
-    return history.entries(key, after, limit);
+  public CompletionStage<List<HistoryEntry>> history(
+      DocumentKey key, Principal caller, long after, int limit) {
+    return readable(key, caller).thenCompose(ok -> history.entries(key, after, limit));
+  }
+
+  /**
+   * Completes if {@code caller} may read the document's past: whoever may read it now. Only when
+   * that depends on who owns it is the entity asked, as it knows the current owner.
+   */
+  private CompletionStage<Void> readable(DocumentKey key, Principal caller) {
+    AccessRules.Grant grant;
+    try {
+      grant = access.grant(key.collection(), AccessRules.Operation.READ, caller);
+      if (grant == AccessRules.Grant.NEVER) {
+        access.requireAny(key.collection(), caller, AccessRules.Operation.READ);
+      }
+    } catch (AccessControl.Refused refused) {
+      return CompletableFuture.failedFuture(refused);
+    }
+    if (grant == AccessRules.Grant.ALWAYS) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return get(key, caller)
+        .thenApply(
+            reply -> {
+              if (reply instanceof DocumentReply.Rejected rejected
+                  && rejected.problem() != Problem.DELETED) {
+                throw new AccessControl.Refused(rejected.problem(), rejected.detail());
+              }
+              return null;
+            });
   }
 
   /**

@@ -9,6 +9,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.cairn.protocol.DocumentKey;
 import dev.cairn.protocol.PatchFormat;
 import dev.cairn.protocol.Problem;
+import dev.cairn.protocol.access.Principal;
 import dev.cairn.protocol.collection.CollectionDefinition;
 import dev.cairn.protocol.collection.CollectionEvent;
 import dev.cairn.protocol.command.DocumentCommand;
@@ -73,8 +74,8 @@ class DocumentEntityTest {
         "notes",
         1,
         new CollectionEvent.Defined(
-            new CollectionDefinition(node(schema), Map.of(), null),
-            new EventMetadata(Instant.now(), "req", "anonymous", null, null, null)));
+            new CollectionDefinition(node(schema), Map.of(), null, null, null),
+            new EventMetadata(Instant.now(), "req", "anonymous", null, null, null, null)));
   }
 
   @AfterAll
@@ -213,7 +214,7 @@ class DocumentEntityTest {
     run(put("{\"a\":1}", Preconditions.NONE));
 
     var deleted = run(new DocumentCommand.Delete(Preconditions.NONE, context()));
-    var get = run(DocumentCommand.Get.INSTANCE);
+    var get = run(new DocumentCommand.Get(Principal.UNCHECKED_ADMINISTRATOR));
 
     assertThat(deleted.event()).isInstanceOf(DocumentEvent.Deleted.class);
     assertThat(deleted.replyOfType(DocumentReply.Written.class).document().deleted()).isTrue();
@@ -357,7 +358,7 @@ class DocumentEntityTest {
         run(
             new DocumentCommand.Put(
                 json("{\"i\":7}"), Preconditions.NONE, context().withIdempotencyKey("k7", "h7")));
-    var get = run(DocumentCommand.Get.INSTANCE);
+    var get = run(new DocumentCommand.Get(Principal.UNCHECKED_ADMINISTRATOR));
 
     assertThat(retry.hasNoEvents()).isTrue();
     assertThat(get.replyOfType(DocumentReply.Found.class).document().version()).isEqualTo(7);
@@ -394,7 +395,7 @@ class DocumentEntityTest {
     WriteContext loops = context();
 
     var refused = run(new DocumentCommand.Put(json("{\"a\":1}"), Preconditions.NONE, loops));
-    var next = run(DocumentCommand.Get.INSTANCE);
+    var next = run(new DocumentCommand.Get(Principal.UNCHECKED_ADMINISTRATOR));
 
     assertThat(refused.hasNoEvents()).isTrue();
     assertThat(refused.replyOfType(DocumentReply.Rejected.class).problem())
@@ -444,7 +445,7 @@ class DocumentEntityTest {
 
   @Test
   void aGetOfAMissingDocumentIsNotFound() {
-    var result = run(DocumentCommand.Get.INSTANCE);
+    var result = run(new DocumentCommand.Get(Principal.UNCHECKED_ADMINISTRATOR));
 
     assertThat(result.hasNoEvents()).isTrue();
     assertThat(result.replyOfType(DocumentReply.Rejected.class).problem())

@@ -1,8 +1,8 @@
 package dev.cairn.node.http;
 
-import dev.cairn.node.security.Principal;
 import dev.cairn.protocol.DocumentKey;
 import dev.cairn.protocol.Problem;
+import dev.cairn.protocol.access.Principal;
 import dev.cairn.protocol.command.Preconditions;
 import dev.cairn.protocol.command.WriteContext;
 import java.nio.charset.StandardCharsets;
@@ -159,8 +159,7 @@ abstract class ApiDirectives extends AllDirectives {
                 caller ->
                     idempotencyKey(
                         key -> {
-                          WriteContext context =
-                              new WriteContext(requestId, caller.subject(), null, null);
+                          WriteContext context = WriteContext.by(requestId, caller);
                           return inner.apply(
                               key.map(
                                       k ->

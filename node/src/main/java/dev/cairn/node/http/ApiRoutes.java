@@ -1,8 +1,8 @@
 package dev.cairn.node.http;
 
 import dev.cairn.node.security.Authenticator;
-import dev.cairn.node.security.Principal;
 import dev.cairn.protocol.Problem;
+import dev.cairn.protocol.access.Principal;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;

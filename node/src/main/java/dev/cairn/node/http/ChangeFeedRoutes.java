@@ -4,9 +4,11 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cairn.persistence.AccessControl;
 import dev.cairn.persistence.ChangeFeed;
 import dev.cairn.protocol.Json;
 import dev.cairn.protocol.Problem;
+import dev.cairn.protocol.access.AccessRules.Operation;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Optional;
@@ -30,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * request gets 429 with Retry-After.
  *
  * <pre>
- * curl -N localhost:8080/v1/notes/_changes
+ * curl -N localhost:8080/v1/notes/_changes -H "Authorization: Bearer $TOKEN"
  * </pre>
  */
 public final class ChangeFeedRoutes extends ApiDirectives {
@@ -39,10 +41,12 @@ public final class ChangeFeedRoutes extends ApiDirectives {
   private static final Logger log = LoggerFactory.getLogger(ChangeFeedRoutes.class);
 
   private final ChangeFeed feed;
+  private final AccessControl access;
   private final StreamSlots slots;
 
-  public ChangeFeedRoutes(ChangeFeed feed, StreamSlots slots) {
+  public ChangeFeedRoutes(ChangeFeed feed, AccessControl access, StreamSlots slots) {
     this.feed = feed;
+    this.access = access;
     this.slots = slots;
   }
 
@@ -58,11 +62,18 @@ public final class ChangeFeedRoutes extends ApiDirectives {
                         get(() -> collectionName(collection, name -> stream(Optional.of(name)))))));
   }
 
+  /**
+   * The changes {@code caller} may read, by the rules in force when each change passes: all of a
+   * collection's, or only those of documents the event says the caller owns. A collection whose
+   * documents the caller may not read at all is refused before the stream starts.
+   */
   private Route stream(Optional<String> collection) {
-    return authenticated(
-        () ->
+    return principal(
+        caller ->
             extractRequest(
                 request -> {
+                  access.requireRules();
+                  collection.ifPresent(name -> access.requireAny(name, caller, Operation.READ));
                   long since = since(request);
                   StringBuilder whyNot = new StringBuilder();
                   Optional<StreamSlots.Slot> slot = slots.take(client(request), whyNot);
@@ -75,6 +86,10 @@ public final class ChangeFeedRoutes extends ApiDirectives {
                       slot.get()
                           .holding(
                               feed.after(since, collection)
+                                  .filter(
+                                      change ->
+                                          access.mayRead(
+                                              change.key().collection(), caller, change.owner()))
                                   .map(ChangeFeedRoutes::event)
                                   .recover(
                                       new PFBuilder<Throwable, ServerSentEvent>()

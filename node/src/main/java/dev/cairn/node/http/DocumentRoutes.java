@@ -3,16 +3,20 @@ package dev.cairn.node.http;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cairn.persistence.AccessControl;
 import dev.cairn.persistence.Documents;
 import dev.cairn.protocol.DocumentKey;
 import dev.cairn.protocol.PatchFormat;
 import dev.cairn.protocol.Problem;
+import dev.cairn.protocol.access.AccessRules.Operation;
+import dev.cairn.protocol.access.Principal;
 import dev.cairn.protocol.command.DocumentCommand;
 import dev.cairn.protocol.command.Preconditions;
 import dev.cairn.protocol.command.WriteContext;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
@@ -21,8 +25,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  * request says, asks {@link Documents}, and turns the reply into a response.
  *
  * <pre>
- * curl -X PUT localhost:8080/v1/notes/n1 -H 'Content-Type: application/json' -d '{"title":"hi"}'
- * curl localhost:8080/v1/notes/n1
+ * curl -X PUT localhost:8080/v1/notes/n1 -H "Authorization: Bearer $TOKEN" \
+ *   -H 'Content-Type: application/json' -d '{"title":"hi"}'
+ * curl localhost:8080/v1/notes/n1 -H "Authorization: Bearer $TOKEN"
  * curl 'localhost:8080/v1/notes/n1?version=1'
  * curl -X POST localhost:8080/v1/notes/n1/revert -H 'Content-Type: application/json' -d '{"version":1}'
  * </pre>
@@ -33,10 +38,12 @@ public final class DocumentRoutes extends ApiDirectives {
   static final Set<String> SYSTEM_RESOURCES = Set.of("_collections", "_changes");
 
   private final Documents documents;
+  private final AccessControl access;
   private final RequestBodies bodies;
 
-  public DocumentRoutes(Documents documents, RequestBodies bodies) {
+  public DocumentRoutes(Documents documents, AccessControl access, RequestBodies bodies) {
     this.documents = documents;
+    this.access = access;
     this.bodies = bodies;
   }
 
@@ -56,31 +63,58 @@ public final class DocumentRoutes extends ApiDirectives {
                                         () ->
                                             collectionName(
                                                 collection,
-                                                name -> authenticated(() -> create(name))))),
+                                                name ->
+                                                    mayAttempt(
+                                                        name,
+                                                        () -> create(name),
+                                                        Operation.CREATE)))),
                             pathPrefix(
                                 segment(),
                                 id ->
                                     SYSTEM_RESOURCES.contains(id)
                                         ? reject()
-                                        : documentKey(
-                                            collection,
-                                            id,
-                                            key -> authenticated(() -> document(key)))))));
+                                        : documentKey(collection, id, this::document)))));
   }
 
   private Route document(DocumentKey key) {
+    String collection = key.collection();
     return concat(
         pathEnd(
             () ->
                 concat(
-                    get(() -> read(key)),
-                    put(() -> put(key)),
-                    patch(() -> patch(key)),
-                    delete(() -> delete(key)))),
-        path("revert", () -> post(() -> revert(key))));
+                    get(() -> mayAttempt(collection, () -> read(key), Operation.READ)),
+                    put(
+                        () ->
+                            mayAttempt(
+                                collection, () -> put(key), Operation.CREATE, Operation.UPDATE)),
+                    patch(() -> mayAttempt(collection, () -> patch(key), Operation.UPDATE)),
+                    delete(() -> mayAttempt(collection, () -> delete(key), Operation.DELETE)))),
+        path(
+            "revert",
+            () ->
+                post(
+                    () ->
+                        mayAttempt(
+                            collection, () -> revert(key), Operation.CREATE, Operation.UPDATE))));
+  }
+
+  /**
+   * Refuses at once, before the body is read, a caller whom no document of the collection would let
+   * do any of {@code operations}; the document's entity decides everything else.
+   */
+  private Route mayAttempt(String collection, Supplier<Route> inner, Operation... operations) {
+    return principal(
+        caller -> {
+          access.requireAny(collection, caller, operations);
+          return inner.get();
+        });
   }
 
   private Route read(DocumentKey key) {
+    return principal(caller -> read(key, caller));
+  }
+
+  private Route read(DocumentKey key, Principal caller) {
     return parameterOptional(
         POSITIVE_NUMBER,
         "version",
@@ -97,7 +131,7 @@ public final class DocumentRoutes extends ApiDirectives {
                     return answer(
                         () ->
                             documents
-                                .at(key, version.get())
+                                .at(key, caller, version.get())
                                 .thenApply(
                                     past ->
                                         Responses.past(
@@ -111,7 +145,7 @@ public final class DocumentRoutes extends ApiDirectives {
                     return answer(
                         () ->
                             documents
-                                .at(key, at.get())
+                                .at(key, caller, at.get())
                                 .thenApply(
                                     past ->
                                         Responses.past(
@@ -123,7 +157,7 @@ public final class DocumentRoutes extends ApiDirectives {
                           answer(
                               () ->
                                   documents
-                                      .get(key)
+                                      .get(key, caller)
                                       .thenApply(
                                           reply -> Responses.current(key, reply, ifNoneMatch))));
                 }));
@@ -252,7 +286,7 @@ public final class DocumentRoutes extends ApiDirectives {
    */
   static String generatedId(String collection, String principal, String key) {
     String scope =
-        WriteContext.ANONYMOUS.equals(principal)
+        Principal.ANONYMOUS_SUBJECT.equals(principal)
             ? collection + "\n" + key
             : principal + "\n" + collection + "\n" + key;
     return UUID.nameUUIDFromBytes(scope.getBytes(StandardCharsets.UTF_8)).toString();

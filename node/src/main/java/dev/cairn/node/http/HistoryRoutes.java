@@ -52,10 +52,15 @@ public final class HistoryRoutes extends ApiDirectives {
                                 collectionName(
                                     name,
                                     n ->
-                                        history(
-                                            MAX_DEFINITION_PAGE,
-                                            (after, limit) -> definitions.history(n, after, limit),
-                                            "the collection " + n + " was never defined")))),
+                                        authenticated(
+                                            () ->
+                                                history(
+                                                    MAX_DEFINITION_PAGE,
+                                                    (after, limit) ->
+                                                        definitions.history(n, after, limit),
+                                                    "the collection "
+                                                        + n
+                                                        + " was never defined"))))),
                 path(
                     segment().slash(segment()).slash("events"),
                     (collection, id) ->
@@ -67,11 +72,14 @@ public final class HistoryRoutes extends ApiDirectives {
                                         collection,
                                         id,
                                         key ->
-                                            history(
-                                                maxPageSize,
-                                                (after, limit) ->
-                                                    documents.history(key, after, limit),
-                                                "there is no document " + key))))));
+                                            principal(
+                                                caller ->
+                                                    history(
+                                                        maxPageSize,
+                                                        (after, limit) ->
+                                                            documents.history(
+                                                                key, caller, after, limit),
+                                                        "there is no document " + key)))))));
   }
 
   /**
@@ -82,16 +90,14 @@ public final class HistoryRoutes extends ApiDirectives {
       int max,
       BiFunction<Long, Integer, CompletionStage<List<HistoryEntry>>> entries,
       String neverExisted) {
-    return authenticated(
-        () ->
-            page(
-                max,
-                (after, limit) ->
-                    answer(
-                        () ->
-                            entries
-                                .apply(after, limit + 1)
-                                .thenApply(found -> page(found, after, limit, neverExisted)))));
+    return page(
+        max,
+        (after, limit) ->
+            answer(
+                () ->
+                    entries
+                        .apply(after, limit + 1)
+                        .thenApply(found -> page(found, after, limit, neverExisted))));
   }
 
   private static HttpResponse page(

@@ -3,10 +3,13 @@ package dev.cairn.node.http;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.cairn.persistence.CollectionRegistry;
+import dev.cairn.persistence.AccessControl;
 import dev.cairn.persistence.readmodel.DocumentQuery;
 import dev.cairn.persistence.readmodel.ReadModel;
-import dev.cairn.protocol.collection.IndexField;
+import dev.cairn.protocol.access.AccessRules.Grant;
+import dev.cairn.protocol.access.AccessRules.Operation;
+import dev.cairn.protocol.access.Principal;
+import dev.cairn.protocol.collection.CollectionDefinition;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,11 +30,11 @@ public final class ListRoutes extends ApiDirectives {
 
   private static final Set<String> PARAMETERS = Set.of("sort", "limit", "cursor", "deleted");
 
-  private final CollectionRegistry registry;
+  private final AccessControl access;
   private final ReadModel readModel;
 
-  public ListRoutes(CollectionRegistry registry, ReadModel readModel) {
-    this.registry = registry;
+  public ListRoutes(AccessControl access, ReadModel readModel) {
+    this.access = access;
     this.readModel = readModel;
   }
 
@@ -52,34 +55,46 @@ public final class ListRoutes extends ApiDirectives {
                                 collectionName(
                                     collection,
                                     name ->
-                                        parameterMultiMap(parameters -> list(name, parameters))))));
+                                        principal(
+                                            caller ->
+                                                parameterMultiMap(
+                                                    parameters ->
+                                                        list(name, caller, parameters)))))));
   }
 
-  private Route list(String collection, Map<String, List<String>> parameters) {
-    Map<String, IndexField> indexes =
-        registry.definition(collection).map(view -> view.definition().indexes()).orElse(Map.of());
+  /**
+   * A page of the documents {@code caller} may read: all of them, or, when the collection lets them
+   * read only what they own, those whose owner index holds their subject.
+   */
+  private Route list(String collection, Principal caller, Map<String, List<String>> parameters) {
+    Grant grant = access.grant(collection, Operation.READ, caller);
+    if (grant == Grant.NEVER) {
+      access.requireAny(collection, caller, Operation.READ);
+    }
+    List<DocumentQuery.Filter> filters = filters(parameters);
+    if (grant == Grant.IF_OWNER) {
+      filters.add(
+          new DocumentQuery.Filter(CollectionDefinition.OWNER_INDEX, "eq", caller.subject()));
+    }
     DocumentQuery query =
         new DocumentQuery(
             collection,
-            indexes,
-            filters(parameters),
+            access.definition(collection).readModelIndexes(),
+            filters,
             sort(single(parameters, "sort")),
             limit(single(parameters, "limit")),
             single(parameters, "cursor"),
             "true".equals(single(parameters, "deleted")));
-    return authenticated(
+    return answer(
         () ->
-            answer(
-                () ->
-                    readModel
-                        .freshness()
-                        .thenCombine(
-                            readModel.list(query),
-                            (freshness, page) ->
-                                Responses.withFreshness(
-                                    Responses.json(
-                                        StatusCodes.OK, new ListPage(page.items(), page.next())),
-                                    freshness))));
+            readModel
+                .freshness()
+                .thenCombine(
+                    readModel.list(query),
+                    (freshness, page) ->
+                        Responses.withFreshness(
+                            Responses.json(StatusCodes.OK, new ListPage(page.items(), page.next())),
+                            freshness)));
   }
 
   private static List<DocumentQuery.Filter> filters(Map<String, List<String>> parameters) {

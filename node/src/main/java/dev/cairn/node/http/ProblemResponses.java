@@ -1,6 +1,7 @@
 package dev.cairn.node.http;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.cairn.persistence.AccessControl;
 import dev.cairn.persistence.CollectionDefinitionReader;
 import dev.cairn.persistence.readmodel.DocumentQuery;
 import dev.cairn.protocol.Json;
@@ -150,6 +151,9 @@ final class ProblemResponses {
     Throwable cause = unwrap(failure);
     if (cause instanceof ApiException api) {
       return of(api.problem(), api.getMessage(), path, api.currentVersion(), api.violations());
+    }
+    if (cause instanceof AccessControl.Refused refused) {
+      return of(refused.problem(), refused.getMessage(), path);
     }
     if (cause instanceof DocumentQuery.Invalid invalid) {
       return of(Problem.INVALID_QUERY, invalid.getMessage(), path);

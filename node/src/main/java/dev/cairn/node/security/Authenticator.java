@@ -1,6 +1,7 @@
 package dev.cairn.node.security;
 
 import dev.cairn.config.CairnSettings;
+import dev.cairn.protocol.access.Principal;
 import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;

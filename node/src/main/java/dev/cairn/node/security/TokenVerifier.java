@@ -21,6 +21,7 @@ import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import com.typesafe.config.ConfigException;
 import dev.cairn.config.CairnSettings;
+import dev.cairn.protocol.access.Principal;
 import java.io.File;
 import java.io.IOException;
 import java.net.MalformedURLException;

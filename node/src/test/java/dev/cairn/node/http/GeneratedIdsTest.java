@@ -2,7 +2,7 @@ package dev.cairn.node.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.cairn.protocol.command.WriteContext;
+import dev.cairn.protocol.access.Principal;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -21,6 +21,7 @@ class GeneratedIdsTest {
   void anAnonymousKeyNamesTheDocumentItNamedBeforePrincipalsExisted() {
     String before = UUID.nameUUIDFromBytes("notes\nk1".getBytes(StandardCharsets.UTF_8)).toString();
 
-    assertThat(DocumentRoutes.generatedId("notes", WriteContext.ANONYMOUS, "k1")).isEqualTo(before);
+    assertThat(DocumentRoutes.generatedId("notes", Principal.ANONYMOUS_SUBJECT, "k1"))
+        .isEqualTo(before);
   }
 }

@@ -16,7 +16,7 @@ final class CollectionRows {
 
   static DocumentRows.Indexes indexes(Connection c, String collection) throws SQLException {
     return collection(c, collection)
-        .map(view -> new DocumentRows.Indexes(view.version(), view.definition().indexes()))
+        .map(view -> new DocumentRows.Indexes(view.version(), view.definition().readModelIndexes()))
         .orElse(new DocumentRows.Indexes(0, Map.of()));
   }
 

@@ -87,7 +87,7 @@ public final class ReadModel {
             Reindexing.reindex(
                 connection,
                 view.name(),
-                new DocumentRows.Indexes(view.version(), view.definition().indexes()),
+                new DocumentRows.Indexes(view.version(), view.definition().readModelIndexes()),
                 REPAIR_BATCH);
         connection.commit();
       } catch (SQLException e) {

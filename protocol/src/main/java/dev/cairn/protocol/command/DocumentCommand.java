@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.protocol.CairnSerializable;
 import dev.cairn.protocol.PatchFormat;
+import dev.cairn.protocol.access.Principal;
 
 /**
  * What can be asked of one document: only what the client asked for. Each command is answered with
@@ -38,7 +39,7 @@ public sealed interface DocumentCommand extends CairnSerializable {
 
     R revert(Revert revert);
 
-    R get();
+    R get(Get get);
   }
 
   /** A change to the document; answered with {@code Written} or {@code Rejected}. */
@@ -88,13 +89,13 @@ public sealed interface DocumentCommand extends CairnSerializable {
     }
   }
 
-  /** Reads the current state; answered with {@code Found} or {@code Rejected}. */
-  enum Get implements DocumentCommand {
-    INSTANCE;
-
+  /**
+   * Reads the current state, for {@code caller}; answered with {@code Found} or {@code Rejected}.
+   */
+  record Get(Principal caller) implements DocumentCommand {
     @Override
     public <R> R accept(Visitor<R> visitor) {
-      return visitor.get();
+      return visitor.get(this);
     }
   }
 }

@@ -1,26 +1,35 @@
 package dev.cairn.protocol.command;
 
+import dev.cairn.protocol.access.Principal;
+
 /**
  * Who asks for a write and how to recognise a retry of it.
  *
  * @param requestId the request's id, kept in the event's metadata
- * @param principal who asked: the subject of the caller's token; {@code anonymous} with {@code
- *     CAIRN_AUTH=none}
+ * @param caller who asked: the document's entity decides with it what the write may do, and its
+ *     subject is kept in the event's metadata
  * @param idempotencyKey the client's {@code Idempotency-Key}, or {@code null}
  * @param requestHash a digest of what the request asked for, so that a key reused for a different
  *     request is refused instead of answered with another request's result
  */
 public record WriteContext(
-    String requestId, String principal, String idempotencyKey, String requestHash) {
+    String requestId, Principal caller, String idempotencyKey, String requestHash) {
 
-  /** The principal of requests made without authentication. */
-  public static final String ANONYMOUS = "anonymous";
-
+  /** A write of a node with authentication off, or of Cairn itself. */
   public static WriteContext of(String requestId) {
-    return new WriteContext(requestId, ANONYMOUS, null, null);
+    return by(requestId, Principal.UNCHECKED_ADMINISTRATOR);
+  }
+
+  public static WriteContext by(String requestId, Principal caller) {
+    return new WriteContext(requestId, caller, null, null);
   }
 
   public WriteContext withIdempotencyKey(String key, String hash) {
-    return new WriteContext(requestId, principal, key, hash);
+    return new WriteContext(requestId, caller, key, hash);
+  }
+
+  /** The subject the event records as its author. */
+  public String principal() {
+    return caller.subject();
   }
 }

@@ -1,5 +1,6 @@
 package dev.cairn.protocol.event;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
 
 /**
@@ -11,6 +12,8 @@ import java.time.Instant;
  * @param definitionVersion the version of the collection's definition the change was checked
  *     against; null when the collection was not defined (and in events written before it was
  *     recorded)
+ * @param owner the document's owner after the change (before it, for a deletion) when its
+ *     collection names one: what the change feed shows each caller by; null otherwise
  */
 public record EventMetadata(
     Instant timestamp,
@@ -18,4 +21,6 @@ public record EventMetadata(
     String principal,
     String idempotencyKey,
     String requestHash,
-    Long definitionVersion) {}
+    Long definitionVersion,
+    // Most collections name no owner: their events need not say so.
+    @JsonInclude(JsonInclude.Include.NON_NULL) String owner) {}
