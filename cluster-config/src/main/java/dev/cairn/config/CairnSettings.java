@@ -18,6 +18,7 @@ import java.util.Map;
 public record CairnSettings(
     String httpHost,
     int httpPort,
+    List<String> corsOrigins,
     Auth auth,
     Limits limits,
     Duration askTimeout,
@@ -288,6 +289,7 @@ public record CairnSettings(
     return new CairnSettings(
         c.getString("http.host"),
         c.getInt("http.port"),
+        corsOrigins(c.getString("http.cors-origins")),
         Auth.from(c.getConfig("auth"), c.getString("http.host")),
         Limits.from(c.getConfig("limits")),
         c.getDuration("http.ask-timeout"),
@@ -308,6 +310,35 @@ public record CairnSettings(
         c.getInt("entity.snapshot-every"),
         c.getBoolean("collections.strict"),
         c.getInt("history.max-page-size"));
+  }
+
+  /**
+   * {@code cairn.http.cors-origins}: the origins browser applications may call from, such as {@code
+   * https://app.example.com}, comma-separated; {@code *} for any; empty for none.
+   */
+  static List<String> corsOrigins(String setting) {
+    List<String> origins = new ArrayList<>();
+    for (String origin : setting.split(",")) {
+      String trimmed = origin.trim();
+      if (trimmed.isEmpty()) {
+        continue;
+      }
+      if (!trimmed.equals("*")
+          && !trimmed.matches("https?://[A-Za-z0-9*]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?")) {
+        throw new ConfigException.BadValue(
+            "cairn.http.cors-origins",
+            "CAIRN_CORS_ORIGINS takes origins such as https://app.example.com or"
+                + " http://localhost:3000 (scheme, host and port, no path), or *; not '"
+                + trimmed
+                + "'");
+      }
+      origins.add(trimmed);
+    }
+    if (origins.contains("*") && origins.size() > 1) {
+      throw new ConfigException.BadValue(
+          "cairn.http.cors-origins", "* allows every origin: give it alone");
+    }
+    return List.copyOf(origins);
   }
 
   /**

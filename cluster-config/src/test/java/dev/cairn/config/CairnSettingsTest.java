@@ -275,4 +275,31 @@ class CairnSettingsTest {
     assertThat(settings.database().toString()).doesNotContain("hunter2");
     assertThat(settings.toString()).doesNotContain("s3cr3t").doesNotContain("hunter2");
   }
+
+  @Test
+  void corsOriginsAreSchemeHostAndPortOrAStarAlone() {
+    assertThat(CairnSettings.from(CairnSettings.load(Map.of())).corsOrigins()).isEmpty();
+    assertThat(
+            CairnSettings.from(
+                    CairnSettings.load(
+                        Map.of(
+                            "cairn.http.cors-origins",
+                            " https://app.example.com, http://localhost:3000 ")))
+                .corsOrigins())
+        .containsExactly("https://app.example.com", "http://localhost:3000");
+    assertThatThrownBy(
+            () ->
+                CairnSettings.from(
+                    CairnSettings.load(
+                        Map.of("cairn.http.cors-origins", "https://app.example.com/path"))))
+        .isInstanceOf(ConfigException.BadValue.class)
+        .hasMessageContaining("no path");
+    assertThatThrownBy(
+            () ->
+                CairnSettings.from(
+                    CairnSettings.load(
+                        Map.of("cairn.http.cors-origins", "*,https://app.example.com"))))
+        .isInstanceOf(ConfigException.BadValue.class)
+        .hasMessageContaining("alone");
+  }
 }

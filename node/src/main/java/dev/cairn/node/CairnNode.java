@@ -1,6 +1,7 @@
 package dev.cairn.node;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import dev.cairn.config.CairnSettings;
 import dev.cairn.node.cluster.ClusterAdmin;
 import dev.cairn.node.http.AdminRoutes;
@@ -31,6 +32,9 @@ import dev.cairn.persistence.JsonLimits;
 import dev.cairn.persistence.readmodel.ReadModel;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -43,6 +47,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.cors.javadsl.settings.CorsSettings;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -185,6 +190,7 @@ public final class CairnNode implements AutoCloseable {
             settings.limits().maxStreams(), settings.limits().maxStreamsPerClient(), system);
     return new ApiRoutes(
             authenticator(settings),
+            cors(system, settings),
             new CollectionRoutes(definitions, readModel, bodies).route(),
             new ChangeFeedRoutes(new ChangeFeed(system), access, streams).route(),
             new HistoryRoutes(documents, definitions, settings.historyMaxPageSize()).route(),
@@ -209,6 +215,48 @@ public final class CairnNode implements AutoCloseable {
     return Authenticator.of(
         settings.auth(),
         TokenVerifier.of(settings.auth(), () -> ClusterSecret.loadOrCreate(settings)));
+  }
+
+  /**
+   * CORS for the origins of {@code CAIRN_CORS_ORIGINS}, or none. A browser sends the bearer token
+   * as a header its script sets, never as a cookie, so credentials are not allowed: a page of
+   * another origin cannot ride on a user's session, and {@code *} is safe to allow.
+   */
+  private static Optional<CorsSettings> cors(ActorSystem<Void> system, CairnSettings settings) {
+    if (settings.corsOrigins().isEmpty()) {
+      return Optional.empty();
+    }
+    Map<String, Object> cors = new HashMap<>();
+    cors.put(
+        "allowed-origins",
+        settings.corsOrigins().equals(List.of("*")) ? "*" : settings.corsOrigins());
+    cors.put("allow-credentials", false);
+    cors.put("allowed-methods", List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"));
+    cors.put(
+        "allowed-headers",
+        List.of(
+            "Authorization",
+            "Content-Type",
+            "If-Match",
+            "If-None-Match",
+            "Idempotency-Key",
+            "Last-Event-ID",
+            "X-Request-Id"));
+    cors.put(
+        "exposed-headers",
+        List.of(
+            "ETag",
+            "Location",
+            "Retry-After",
+            "Allow",
+            "WWW-Authenticate",
+            "X-Request-Id",
+            "Cairn-Read-Model-Lag",
+            "Cairn-Read-Model-Stuck"));
+    return Optional.of(
+        CorsSettings.create(
+            ConfigFactory.parseMap(Map.of("pekko.http.cors", cors))
+                .withFallback(system.settings().config())));
   }
 
   /** Ready when this node is an Up member and the journal database answers. */

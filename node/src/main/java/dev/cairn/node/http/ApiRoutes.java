@@ -9,6 +9,9 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.apache.pekko.http.cors.javadsl.CorsDirectives;
+import org.apache.pekko.http.cors.javadsl.CorsRejection;
+import org.apache.pekko.http.cors.javadsl.settings.CorsSettings;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -33,14 +36,43 @@ public final class ApiRoutes extends AllDirectives {
   private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
   private final Authenticator authenticator;
+  private final Optional<CorsSettings> cors;
   private final List<Route> routes;
 
-  public ApiRoutes(Authenticator authenticator, Route... routes) {
+  /**
+   * @param cors the origins browser applications may call from, or empty for none: every answer,
+   *     refusals included, then carries the Access-Control headers a browser needs to read it
+   */
+  public ApiRoutes(Authenticator authenticator, Optional<CorsSettings> cors, Route... routes) {
     this.authenticator = authenticator;
+    this.cors = cors;
     this.routes = List.of(routes);
   }
 
   public Route route() {
+    if (cors.isEmpty()) {
+      return guarded();
+    }
+    return handleRejections(
+        RejectionHandler.newBuilder()
+            .handle(
+                CorsRejection.class,
+                rejected ->
+                    extractUri(
+                        uri ->
+                            complete(
+                                ProblemResponses.of(
+                                    Problem.FORBIDDEN,
+                                    "this server does not take cross-origin requests from this"
+                                        + " origin, method or header (CAIRN_CORS_ORIGINS names the"
+                                        + " origins it does)",
+                                    uri.path()))))
+            .build(),
+        () -> CorsDirectives.cors(cors.get(), this::guarded));
+  }
+
+  /** The request refused if it cannot be trusted, or identified and routed. */
+  private Route guarded() {
     return extractRequest(
         request -> {
           String requestId =
