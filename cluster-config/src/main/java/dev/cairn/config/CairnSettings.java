@@ -19,6 +19,7 @@ public record CairnSettings(
     String httpHost,
     int httpPort,
     List<String> corsOrigins,
+    Tls tls,
     Auth auth,
     Limits limits,
     Duration askTimeout,
@@ -165,7 +166,8 @@ public record CairnSettings(
       int maxSchemaDepth,
       Duration validationTimeout,
       int maxStreams,
-      int maxStreamsPerClient) {
+      int maxStreamsPerClient,
+      RateLimit rateLimit) {
 
     /**
      * The deepest nesting a setting may allow. Parsing, serializing, schema validation and JSON
@@ -189,7 +191,8 @@ public record CairnSettings(
               (int) positive(c, "max-schema-depth", c.getInt("max-schema-depth")),
               c.getDuration("validation-timeout"),
               (int) positive(c, "max-streams", c.getInt("max-streams")),
-              (int) positive(c, "max-streams-per-client", c.getInt("max-streams-per-client")));
+              (int) positive(c, "max-streams-per-client", c.getInt("max-streams-per-client")),
+              RateLimit.from(c.getString("rate-limit"), c.getLong("rate-limit-burst")));
       if (limits.maxDepth() > MAX_DEPTH_CEILING) {
         throw new ConfigException.BadValue(
             "cairn.limits.max-depth",
@@ -209,6 +212,142 @@ public record CairnSettings(
             "cairn.limits." + path, "expected a positive value, got " + value);
       }
       return value;
+    }
+  }
+
+  /**
+   * TLS for the front door and between nodes ({@code cairn.tls}). The keystore password never
+   * appears in {@link #toString()}.
+   *
+   * @param cert a PEM certificate chain, or empty
+   * @param key the PEM private key of {@code cert}, or empty
+   * @param keystore a PKCS#12 keystore, or empty
+   * @param clusterCa the PEM certificate of the CA of every node's certificate, or empty
+   */
+  public record Tls(
+      String cert, String key, String keystore, String keystorePassword, String clusterCa) {
+
+    /** The front door serves HTTPS. */
+    public boolean http() {
+      return !cert.isEmpty() || !keystore.isEmpty();
+    }
+
+    /** Nodes talk to each other over mutual TLS. */
+    public boolean cluster() {
+      return !clusterCa.isEmpty();
+    }
+
+    static Tls from(Config c) {
+      Tls tls =
+          new Tls(
+              c.getString("cert").trim(),
+              c.getString("key").trim(),
+              c.getString("keystore").trim(),
+              c.getString("keystore-password"),
+              c.getString("cluster-ca").trim());
+      if (tls.cert().isEmpty() != tls.key().isEmpty()) {
+        throw new ConfigException.BadValue(
+            "cairn.tls", "give CAIRN_TLS_CERT and CAIRN_TLS_KEY together");
+      }
+      if (!tls.cert().isEmpty() && !tls.keystore().isEmpty()) {
+        throw new ConfigException.BadValue(
+            "cairn.tls",
+            "give either CAIRN_TLS_CERT and CAIRN_TLS_KEY or CAIRN_TLS_KEYSTORE, not both");
+      }
+      if (tls.cluster() && tls.cert().isEmpty()) {
+        throw new ConfigException.BadValue(
+            "cairn.tls.cluster-ca",
+            "CAIRN_CLUSTER_TLS_CA needs the node's PEM certificate and key in CAIRN_TLS_CERT and"
+                + " CAIRN_TLS_KEY");
+      }
+      for (String[] file :
+          new String[][] {
+            {tls.cert(), "CAIRN_TLS_CERT"},
+            {tls.key(), "CAIRN_TLS_KEY"},
+            {tls.keystore(), "CAIRN_TLS_KEYSTORE"},
+            {tls.clusterCa(), "CAIRN_CLUSTER_TLS_CA"}
+          }) {
+        if (!file[0].isEmpty() && !java.nio.file.Files.isReadable(Path.of(file[0]))) {
+          throw new ConfigException.BadValue(
+              "cairn.tls", file[1] + " names " + file[0] + ", which is not a readable file");
+        }
+      }
+      return tls;
+    }
+
+    /** Pekko's settings for mutual TLS between nodes, when it is on. */
+    Map<String, Object> artery() {
+      if (!cluster()) {
+        return Map.of();
+      }
+      String engine = "pekko.remote.artery.ssl.rotating-keys-engine.";
+      return Map.of(
+          "pekko.remote.artery.transport",
+          "tls-tcp",
+          "pekko.remote.artery.ssl.ssl-engine-provider",
+          "org.apache.pekko.remote.artery.tcp.ssl.RotatingKeysSSLEngineProvider",
+          engine + "key-file",
+          Path.of(key).toAbsolutePath().toString(),
+          engine + "cert-file",
+          Path.of(cert).toAbsolutePath().toString(),
+          engine + "ca-cert-file",
+          Path.of(clusterCa).toAbsolutePath().toString());
+    }
+
+    @Override
+    public String toString() {
+      return "Tls[cert="
+          + cert
+          + ", key="
+          + key
+          + ", keystore="
+          + keystore
+          + ", keystorePassword="
+          + (keystorePassword.isEmpty() ? "none" : "***")
+          + ", clusterCa="
+          + clusterCa
+          + "]";
+    }
+  }
+
+  /**
+   * How many requests each caller may make ({@code cairn.limits.rate-limit}): {@code requests} per
+   * {@code period}, at most {@code burst} at once.
+   */
+  public record RateLimit(long requests, Duration period, long burst) {
+
+    /** No limit. */
+    public static final RateLimit OFF = new RateLimit(0, Duration.ofSeconds(1), 0);
+
+    public boolean on() {
+      return requests > 0;
+    }
+
+    /** {@code "20"} (per second), {@code "600/1m"}, {@code "0"} (off). */
+    static RateLimit from(String setting, long burst) {
+      String[] parts = setting.trim().split("/", 2);
+      try {
+        long requests = Long.parseLong(parts[0].trim());
+        Duration period =
+            parts.length == 1
+                ? Duration.ofSeconds(1)
+                : ConfigFactory.parseString("p = " + parts[1].trim()).getDuration("p");
+        if (requests < 0 || period.isZero() || period.isNegative() || burst < 0) {
+          throw new NumberFormatException();
+        }
+        if (requests == 0) {
+          return OFF;
+        }
+        return new RateLimit(requests, period, burst == 0 ? requests : burst);
+      } catch (NumberFormatException | ConfigException e) {
+        throw new ConfigException.BadValue(
+            "cairn.limits.rate-limit",
+            "CAIRN_RATE_LIMIT takes requests per second (20) or per period (600/1m), 0 for no"
+                + " limit, and CAIRN_RATE_LIMIT_BURST a whole number; not '"
+                + setting
+                + "' and "
+                + burst);
+      }
     }
   }
 
@@ -277,6 +416,7 @@ public record CairnSettings(
         ConfigFactory.defaultOverrides().withFallback(application).withOnlyPath("cairn").resolve();
     Map<String, Object> derived = new HashMap<>(derivedDatabaseSettings(own));
     derived.put("pekko.cluster.seed-nodes", seedNodeAddresses(own));
+    derived.putAll(Tls.from(own.getConfig("cairn.tls")).artery());
     derived.put(
         "pekko.cluster.sharding.passivation.default-strategy.active-entity-limit",
         activeEntityLimit(own, Runtime.getRuntime().maxMemory()));
@@ -290,6 +430,7 @@ public record CairnSettings(
         c.getString("http.host"),
         c.getInt("http.port"),
         corsOrigins(c.getString("http.cors-origins")),
+        Tls.from(c.getConfig("tls")),
         Auth.from(c.getConfig("auth"), c.getString("http.host")),
         Limits.from(c.getConfig("limits")),
         c.getDuration("http.ask-timeout"),

@@ -302,4 +302,20 @@ class CairnSettingsTest {
         .isInstanceOf(ConfigException.BadValue.class)
         .hasMessageContaining("alone");
   }
+
+  @Test
+  void aRateLimitIsRequestsPerSecondOrPerPeriodAndOffByDefault() {
+    assertThat(CairnSettings.from(CairnSettings.load(Map.of())).limits().rateLimit().on())
+        .isFalse();
+    assertThat(CairnSettings.RateLimit.from("20", 0))
+        .isEqualTo(new CairnSettings.RateLimit(20, Duration.ofSeconds(1), 20));
+    assertThat(CairnSettings.RateLimit.from("600/1m", 50))
+        .isEqualTo(new CairnSettings.RateLimit(600, Duration.ofMinutes(1), 50));
+    for (String bad : List.of("fast", "-1", "10/0s", "10/soon")) {
+      assertThatThrownBy(() -> CairnSettings.RateLimit.from(bad, 0))
+          .as(bad)
+          .isInstanceOf(ConfigException.BadValue.class)
+          .hasMessageContaining("CAIRN_RATE_LIMIT");
+    }
+  }
 }

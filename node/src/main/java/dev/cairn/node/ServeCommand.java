@@ -16,11 +16,13 @@ final class ServeCommand implements Callable<Integer> {
     CairnNode node = CairnNode.start(options.config());
     CairnSettings settings = node.settings();
     System.out.printf(
-        "Cairn node ready: http://%s:%d (cluster %s:%d, journal %s); %s%n",
+        "Cairn node ready: %s://%s:%d (cluster %s:%d%s, journal %s); %s%n",
+        settings.tls().http() ? "https" : "http",
         node.httpHost(),
         node.httpPort(),
         settings.clusterHost(),
         node.clusterPort(),
+        settings.tls().cluster() ? " over mutual TLS" : "",
         journal(settings),
         tokens(settings));
     System.out.flush();

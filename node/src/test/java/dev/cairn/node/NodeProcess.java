@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  */
 final class NodeProcess implements AutoCloseable {
 
-  private static final Pattern READY = Pattern.compile("Cairn node ready: http://[^:]+:(\\d+)");
+  private static final Pattern READY = Pattern.compile("Cairn node ready: https?://[^:]+:(\\d+)");
 
   private final Process process;
   private final CompletableFuture<Integer> httpPort = new CompletableFuture<>();

@@ -5,6 +5,7 @@ import dev.cairn.protocol.Problem;
 import dev.cairn.protocol.access.Principal;
 import dev.cairn.protocol.command.Preconditions;
 import dev.cairn.protocol.command.WriteContext;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -19,7 +20,10 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.model.AttributeKey;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.RemoteAddress;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
@@ -52,6 +56,14 @@ abstract class ApiDirectives extends AllDirectives {
       Unmarshaller.sync(value -> wholeNumber(value, 1));
 
   static final Unmarshaller<String, Instant> INSTANT = Unmarshaller.sync(ApiDirectives::instant);
+
+  /** The client's address as its TCP connection shows it (a header could be forged). */
+  static InetAddress clientAddress(HttpRequest request) {
+    return request
+        .getAttribute(AttributeKeys.remoteAddress)
+        .flatMap(RemoteAddress::getAddress)
+        .orElse(InetAddress.getLoopbackAddress());
+  }
 
   /** The request's caller. */
   protected Route principal(Function<Principal, Route> inner) {

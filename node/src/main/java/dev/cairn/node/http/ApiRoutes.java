@@ -4,6 +4,7 @@ import dev.cairn.node.security.Authenticator;
 import dev.cairn.protocol.Problem;
 import dev.cairn.protocol.access.Principal;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -16,6 +17,7 @@ import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.MalformedQueryParamRejection;
@@ -35,17 +37,27 @@ public final class ApiRoutes extends AllDirectives {
 
   private static final Pattern CLIENT_REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
+  /** Paths a rate limit never counts: probes must see the node as it is, not as it throttles. */
+  private static final java.util.Set<String> UNLIMITED =
+      java.util.Set.of("/health/alive", "/health/ready");
+
   private final Authenticator authenticator;
   private final Optional<CorsSettings> cors;
+  private final RateLimits rateLimits;
   private final List<Route> routes;
 
   /**
    * @param cors the origins browser applications may call from, or empty for none: every answer,
    *     refusals included, then carries the Access-Control headers a browser needs to read it
    */
-  public ApiRoutes(Authenticator authenticator, Optional<CorsSettings> cors, Route... routes) {
+  public ApiRoutes(
+      Authenticator authenticator,
+      Optional<CorsSettings> cors,
+      RateLimits rateLimits,
+      Route... routes) {
     this.authenticator = authenticator;
     this.cors = cors;
+    this.rateLimits = rateLimits;
     this.routes = List.of(routes);
   }
 
@@ -103,27 +115,52 @@ public final class ApiRoutes extends AllDirectives {
    */
   private Route identified(String requestId, String path, HttpRequest request) {
     Principal principal;
+    Authenticator.Refused refused = null;
     try {
       principal = authenticator.principal(request.getHeader("Authorization").map(h -> h.value()));
-    } catch (Authenticator.Refused refused) {
+    } catch (Authenticator.Refused e) {
+      // Counted against the address, so guessing tokens costs a guesser its budget too.
+      principal = Principal.ANONYMOUS;
+      refused = e;
+    }
+    Optional<Duration> wait =
+        UNLIMITED.contains(path)
+            ? Optional.empty()
+            : rateLimits.waitFor(principal, ApiDirectives.clientAddress(request));
+    if (wait.isPresent()) {
+      long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
       return respondWithHeader(
           RawHeader.create(ApiDirectives.REQUEST_ID, requestId),
           () ->
               complete(
                   ProblemResponses.of(
-                      switch (refused.reason()) {
-                        case NOT_A_BEARER_TOKEN -> Problem.UNAUTHORIZED;
-                        case INVALID_TOKEN -> Problem.INVALID_TOKEN;
-                        case KEYS_UNAVAILABLE -> Problem.UNAVAILABLE;
-                      },
-                      refused.getMessage(),
-                      path)));
+                          Problem.TOO_MANY_REQUESTS,
+                          "this caller has made more requests than CAIRN_RATE_LIMIT allows; retry"
+                              + " in "
+                              + seconds
+                              + " s",
+                          path)
+                      .removeHeader("Retry-After")
+                      .addHeader(RetryAfter.create(seconds))));
     }
+    if (refused != null) {
+      Problem problem =
+          switch (refused.reason()) {
+            case NOT_A_BEARER_TOKEN -> Problem.UNAUTHORIZED;
+            case INVALID_TOKEN -> Problem.INVALID_TOKEN;
+            case KEYS_UNAVAILABLE -> Problem.UNAVAILABLE;
+          };
+      String detail = refused.getMessage();
+      return respondWithHeader(
+          RawHeader.create(ApiDirectives.REQUEST_ID, requestId),
+          () -> complete(ProblemResponses.of(problem, detail, path)));
+    }
+    Principal caller = principal;
     return mapRequest(
         r ->
             r.removeHeader(ApiDirectives.REQUEST_ID)
                 .addHeader(RawHeader.create(ApiDirectives.REQUEST_ID, requestId))
-                .addAttribute(ApiDirectives.PRINCIPAL, principal),
+                .addAttribute(ApiDirectives.PRINCIPAL, caller),
         () ->
             respondWithHeader(
                 RawHeader.create(ApiDirectives.REQUEST_ID, requestId),

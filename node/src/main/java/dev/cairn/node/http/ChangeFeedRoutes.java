@@ -9,14 +9,11 @@ import dev.cairn.persistence.ChangeFeed;
 import dev.cairn.protocol.Json;
 import dev.cairn.protocol.Problem;
 import dev.cairn.protocol.access.AccessRules.Operation;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.apache.pekko.http.javadsl.marshalling.sse.EventStreamMarshalling;
-import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
-import org.apache.pekko.http.javadsl.model.RemoteAddress;
 import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.japi.pf.PFBuilder;
@@ -76,7 +73,7 @@ public final class ChangeFeedRoutes extends ApiDirectives {
                   collection.ifPresent(name -> access.requireAny(name, caller, Operation.READ));
                   long since = since(request);
                   StringBuilder whyNot = new StringBuilder();
-                  Optional<StreamSlots.Slot> slot = slots.take(client(request), whyNot);
+                  Optional<StreamSlots.Slot> slot = slots.take(clientAddress(request), whyNot);
                   if (slot.isEmpty()) {
                     return complete(
                         ProblemResponses.of(
@@ -98,14 +95,6 @@ public final class ChangeFeedRoutes extends ApiDirectives {
                                   .keepAlive(HEARTBEAT, ServerSentEvent::heartbeat)),
                       EventStreamMarshalling.toEventStream());
                 }));
-  }
-
-  /** The client's address as its TCP connection shows it (a header could be forged). */
-  private static InetAddress client(HttpRequest request) {
-    return request
-        .getAttribute(AttributeKeys.remoteAddress)
-        .flatMap(RemoteAddress::getAddress)
-        .orElse(InetAddress.getLoopbackAddress());
   }
 
   private static long since(HttpRequest request) {
