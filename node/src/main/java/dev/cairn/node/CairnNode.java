@@ -10,6 +10,7 @@ import dev.cairn.node.http.ChangeFeedRoutes;
 import dev.cairn.node.http.CollectionRoutes;
 import dev.cairn.node.http.DocumentRoutes;
 import dev.cairn.node.http.HistoryRoutes;
+import dev.cairn.node.http.JournalRoutes;
 import dev.cairn.node.http.ListRoutes;
 import dev.cairn.node.http.OperationsRoutes;
 import dev.cairn.node.http.RateLimits;
@@ -31,6 +32,10 @@ import dev.cairn.persistence.Documents;
 import dev.cairn.persistence.JournalHealth;
 import dev.cairn.persistence.JournalSchema;
 import dev.cairn.persistence.JsonLimits;
+import dev.cairn.persistence.admin.AuditTrail;
+import dev.cairn.persistence.admin.DocumentRebuild;
+import dev.cairn.persistence.admin.JournalImport;
+import dev.cairn.persistence.admin.JournalReader;
 import dev.cairn.persistence.readmodel.ReadModel;
 import java.time.Clock;
 import java.time.Duration;
@@ -100,6 +105,7 @@ public final class CairnNode implements AutoCloseable {
       CollectionRegistry registry = new CollectionRegistry();
       awaitDefinitions(registry.follow(system), settings.askTimeout());
       CollectionEntity.init(system);
+      AuditTrail.init(system);
       JsonLimits limits = new JsonLimits(settings.limits());
       DocumentHistory history = DocumentHistory.of(system);
       DocumentEntity.init(
@@ -222,7 +228,23 @@ public final class CairnNode implements AutoCloseable {
             new ListRoutes(access, readModel).route(),
             new DocumentRoutes(documents, access, bodies).route(),
             new AdminRoutes(new ClusterAdmin(system)).route(),
+            journalRoutes(system, settings, database),
             new OperationsRoutes(readiness(system, database), readModel).route())
+        .route();
+  }
+
+  /** The journal's administration: browsing, export, import, rebuilds and the audit trail. */
+  private static Route journalRoutes(
+      ActorSystem<Void> system, CairnSettings settings, Database database) {
+    JournalReader journal = new JournalReader(system, database);
+    // An exported line holds a document (at most the document limit) and its metadata.
+    int maxLine =
+        (int) Math.min(Integer.MAX_VALUE / 2, settings.limits().maxDocumentSize() * 2 + 65_536);
+    return new JournalRoutes(
+            journal,
+            new JournalImport(system, settings.askTimeout(), maxLine),
+            new DocumentRebuild(system, database, settings.askTimeout()),
+            new AuditTrail(system, journal, Clock.systemUTC(), settings.askTimeout()))
         .route();
   }
 

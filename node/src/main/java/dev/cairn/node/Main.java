@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       TokenCommand.class,
       MigrateCommand.class,
-      DevClusterCommand.class
+      DevClusterCommand.class,
+      dev.cairn.node.admin.AdminCommand.class
     })
 public final class Main implements Runnable {
 

@@ -198,6 +198,19 @@ class AccessRulesTest {
     assertThat(alicesRetry.version()).isEqualTo(1);
   }
 
+  @Test
+  void anIdempotencyKeyIsItsCallersOwn() {
+    String path = "/v1/shared/" + unique("s");
+    String[] key = {"Idempotency-Key", unique("k")};
+
+    var alices = c.put(path, "{\"by\":\"alice\"}", concat(ALICE, key));
+    var bobs = a.put(path, "{\"by\":\"bob\"}", concat(BOB, key));
+
+    assertThat(alices.status()).isEqualTo(201);
+    assertThat(bobs.status()).as("bob's own write, not a reuse of alice's key").isEqualTo(200);
+    assertThat(bobs.version()).isEqualTo(2);
+  }
+
   private static String[] concat(String[] first, String[] second) {
     String[] both = java.util.Arrays.copyOf(first, first.length + second.length);
     System.arraycopy(second, 0, both, first.length, second.length);

@@ -133,6 +133,34 @@ public final class CollectionEntity
                                 "the collection " + name + " is not defined",
                                 0));
               }
+
+              @Override
+              public ReplyEffect<CollectionEvent, CollectionState> importEvents(
+                  CollectionCommand.Import importing) {
+                if (state.version() != importing.after()) {
+                  return Effect()
+                      .reply(
+                          replyTo,
+                          new CollectionReply.Rejected(
+                              Problem.VERSION_MISMATCH,
+                              "the collection "
+                                  + name
+                                  + " is at version "
+                                  + state.version()
+                                  + ", not "
+                                  + importing.after(),
+                              state.version()));
+                }
+                boolean created = !state.isDefined();
+                if (importing.events().isEmpty()) {
+                  return Effect()
+                      .reply(replyTo, new CollectionReply.Defined(state.toView(), created));
+                }
+                return Effect()
+                    .persist(importing.events())
+                    .thenReply(
+                        replyTo, next -> new CollectionReply.Defined(next.toView(), created));
+              }
             });
   }
 

@@ -72,6 +72,14 @@ public final class DocumentEntity
   public record Command(DocumentCommand command, ActorRef<DocumentReply> replyTo)
       implements Message, CairnSerializable {}
 
+  /**
+   * An administrator's look at the state as it is, deleted or not, answered with {@code Found};
+   * with {@code passivate} the entity then leaves memory, so that the next message recovers it from
+   * the journal.
+   */
+  public record Inspect(boolean passivate, ActorRef<DocumentReply> replyTo)
+      implements Message, CairnSerializable {}
+
   /** The state a revert goes back to, read from the journal; sent by the entity to itself. */
   private record PastState(
       DocumentCommand.Revert revert,
@@ -96,8 +104,14 @@ public final class DocumentEntity
   private final Setup setup;
   private final int snapshotEvery;
   private final AccessControl access;
+  // Where a passivation is asked for; null outside Cluster Sharding (an entity a test spawns).
+  private final ActorRef<ClusterSharding.ShardCommand> shard;
 
-  private DocumentEntity(ActorContext<Message> context, DocumentKey key, Setup setup) {
+  private DocumentEntity(
+      ActorContext<Message> context,
+      DocumentKey key,
+      Setup setup,
+      ActorRef<ClusterSharding.ShardCommand> shard) {
     super(
         PersistenceId.ofUniqueId(key.entityId()),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
@@ -107,6 +121,7 @@ public final class DocumentEntity
     this.snapshotEvery =
         setup.registry().snapshotEvery(key.collection(), setup.defaultSnapshotEvery());
     this.access = new AccessControl(setup.registry());
+    this.shard = shard;
   }
 
   /** Registers the entity type with Cluster Sharding on this node. */
@@ -114,11 +129,19 @@ public final class DocumentEntity
     ClusterSharding.get(system)
         .init(
             Entity.of(
-                TYPE_KEY, entity -> create(DocumentKey.ofEntityId(entity.getEntityId()), setup)));
+                TYPE_KEY,
+                entity ->
+                    Behaviors.setup(
+                        context ->
+                            new DocumentEntity(
+                                context,
+                                DocumentKey.ofEntityId(entity.getEntityId()),
+                                setup,
+                                entity.getShard()))));
   }
 
   public static Behavior<Message> create(DocumentKey key, Setup setup) {
-    return Behaviors.setup(context -> new DocumentEntity(context, key, setup));
+    return Behaviors.setup(context -> new DocumentEntity(context, key, setup, null));
   }
 
   @Override
@@ -132,6 +155,7 @@ public final class DocumentEntity
         .forAnyState()
         .onCommand(Command.class, this::onCommand)
         .onCommand(PastState.class, this::onPastState)
+        .onCommand(Inspect.class, this::onInspect)
         .build();
   }
 
@@ -151,6 +175,20 @@ public final class DocumentEntity
   }
 
   // --- commands -------------------------------------------------------------------------------
+
+  private ReplyEffect<DocumentEvent, DocumentState> onInspect(
+      DocumentState state, Inspect inspect) {
+    if (inspect.passivate()) {
+      if (shard != null) {
+        shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+      } else {
+        return Effect()
+            .stop()
+            .thenReply(inspect.replyTo(), s -> new DocumentReply.Found(s.toDocument()));
+      }
+    }
+    return Effect().reply(inspect.replyTo(), new DocumentReply.Found(state.toDocument()));
+  }
 
   private ReplyEffect<DocumentEvent, DocumentState> onCommand(
       DocumentState state, Command envelope) {
@@ -198,7 +236,59 @@ public final class DocumentEntity
                                 ? new DocumentReply.Found(state.toDocument())
                                 : absent(state));
               }
+
+              @Override
+              public ReplyEffect<DocumentEvent, DocumentState> importEvents(
+                  DocumentCommand.Import importing) {
+                return imported(state, importing, replyTo);
+              }
             });
+  }
+
+  /**
+   * Appends exported events as they were, if they continue this document's history: the document is
+   * at the version they follow and each of them applies (the same {@link DocumentState#apply} that
+   * recovery will run). Only an administrator may import.
+   */
+  private ReplyEffect<DocumentEvent, DocumentState> imported(
+      DocumentState state, DocumentCommand.Import importing, ActorRef<DocumentReply> replyTo) {
+    if (!importing.caller().admin()) {
+      return Effect()
+          .reply(
+              replyTo,
+              new DocumentReply.Rejected(
+                  Problem.FORBIDDEN, "only an administrator may import events", 0));
+    }
+    if (state.version() != importing.after()) {
+      return Effect()
+          .reply(
+              replyTo,
+              new DocumentReply.Rejected(
+                  Problem.VERSION_MISMATCH,
+                  key + " is at version " + state.version() + ", not " + importing.after(),
+                  state.version()));
+    }
+    DocumentState next = state;
+    try {
+      for (DocumentEvent event : importing.events()) {
+        next = next.apply(event);
+      }
+    } catch (RuntimeException | StackOverflowError e) {
+      return Effect()
+          .reply(
+              replyTo,
+              new DocumentReply.Rejected(
+                  Problem.INVALID_PATCH,
+                  "event " + (next.version() + 1) + " of " + key + " does not apply: " + e,
+                  state.version()));
+    }
+    if (importing.events().isEmpty()) {
+      return Effect().reply(replyTo, new DocumentReply.Written(state.toDocument(), false));
+    }
+    boolean created = !state.everExisted();
+    return Effect()
+        .persist(importing.events())
+        .thenReply(replyTo, written -> new DocumentReply.Written(written.toDocument(), created));
   }
 
   /**
@@ -209,7 +299,9 @@ public final class DocumentEntity
    */
   private ReplyEffect<DocumentEvent, DocumentState> startRevert(
       DocumentState state, DocumentCommand.Revert revert, ActorRef<DocumentReply> replyTo) {
-    if (state.rememberedWrite(revert.context().idempotencyKey()).isPresent()
+    if (state
+            .rememberedWrite(revert.context().idempotencyKey(), revert.context().principal())
+            .isPresent()
         || revert.toVersion() < 1
         || revert.toVersion() > state.version()) {
       return write(state, revert, replyTo, null);
@@ -263,7 +355,7 @@ public final class DocumentEntity
       ObjectNode content) {
     Principal caller = write.context().caller();
     Optional<DocumentState.RememberedWrite> earlier =
-        state.rememberedWrite(write.context().idempotencyKey());
+        state.rememberedWrite(write.context().idempotencyKey(), write.context().principal());
     // A retry is answered with the document as the first write left it: whoever may read it.
     Optional<DocumentReply.Rejected> refused =
         refusal(
@@ -447,6 +539,11 @@ public final class DocumentEntity
           @Override
           public Decision get(DocumentCommand.Get get) {
             throw new IllegalStateException("a read is not a write");
+          }
+
+          @Override
+          public Decision importEvents(DocumentCommand.Import importing) {
+            throw new IllegalStateException("an import is not a write");
           }
         });
   }

@@ -41,8 +41,12 @@ public record DocumentState(
    * @param requestHash what the first request asked for
    * @param version the version that write produced
    * @param created the write brought the document into being
+   * @param principal who made it: a key is the caller's own, so another caller's use of the same
+   *     key is a different write (null in states snapshotted before keys were scoped, which match
+   *     any caller)
    */
-  public record RememberedWrite(String key, String requestHash, long version, boolean created) {}
+  public record RememberedWrite(
+      String key, String requestHash, long version, boolean created, String principal) {}
 
   public DocumentState {
     rememberedWrites = List.copyOf(rememberedWrites);
@@ -92,12 +96,15 @@ public record DocumentState(
     return next.remembering(event.meta(), event instanceof DocumentEvent.Created);
   }
 
-  /** The write an idempotency key produced, if this document remembers the key. */
-  public Optional<RememberedWrite> rememberedWrite(String idempotencyKey) {
+  /** The write {@code principal}'s idempotency key produced, if this document remembers it. */
+  public Optional<RememberedWrite> rememberedWrite(String idempotencyKey, String principal) {
     if (idempotencyKey == null) {
       return Optional.empty();
     }
-    return rememberedWrites.stream().filter(w -> w.key().equals(idempotencyKey)).findFirst();
+    return rememberedWrites.stream()
+        .filter(w -> w.key().equals(idempotencyKey))
+        .filter(w -> w.principal() == null || w.principal().equals(principal))
+        .findFirst();
   }
 
   /** This state as the API sees it. */
@@ -127,7 +134,9 @@ public record DocumentState(
     }
     List<RememberedWrite> writes = new ArrayList<>(rememberedWrites.size() + 1);
     writes.addAll(rememberedWrites);
-    writes.add(new RememberedWrite(meta.idempotencyKey(), meta.requestHash(), version, created));
+    writes.add(
+        new RememberedWrite(
+            meta.idempotencyKey(), meta.requestHash(), version, created, meta.principal()));
     if (writes.size() > REMEMBERED_KEYS) {
       writes.remove(0);
     }

@@ -113,17 +113,18 @@ class DocumentStateTest {
   }
 
   @Test
-  void idempotencyKeysAreRememberedWithTheVersionTheyProduced() {
+  void idempotencyKeysAreRememberedWithTheVersionTheyProducedForTheirCaller() {
     DocumentState state =
         empty
             .apply(new DocumentEvent.Created(json("{}"), metaWithKey("k1", T1)))
             .apply(new DocumentEvent.Replaced(json("{}"), metaWithKey("k2", T2)));
 
-    assertThat(state.rememberedWrite("k1"))
-        .hasValue(new DocumentState.RememberedWrite("k1", "hash-k1", 1, true));
-    assertThat(state.rememberedWrite("k2"))
-        .hasValue(new DocumentState.RememberedWrite("k2", "hash-k2", 2, false));
-    assertThat(state.rememberedWrite("k3")).isEmpty();
+    assertThat(state.rememberedWrite("k1", "anonymous"))
+        .hasValue(new DocumentState.RememberedWrite("k1", "hash-k1", 1, true, "anonymous"));
+    assertThat(state.rememberedWrite("k2", "anonymous"))
+        .hasValue(new DocumentState.RememberedWrite("k2", "hash-k2", 2, false, "anonymous"));
+    assertThat(state.rememberedWrite("k3", "anonymous")).isEmpty();
+    assertThat(state.rememberedWrite("k1", "mallory")).as("a key is its caller's own").isEmpty();
   }
 
   @Test
@@ -134,8 +135,8 @@ class DocumentStateTest {
     }
 
     assertThat(state.rememberedWrites()).hasSize(DocumentState.REMEMBERED_KEYS);
-    assertThat(state.rememberedWrite("k0")).isEmpty();
-    assertThat(state.rememberedWrite("k1")).isPresent();
+    assertThat(state.rememberedWrite("k0", "anonymous")).isEmpty();
+    assertThat(state.rememberedWrite("k1", "anonymous")).isPresent();
   }
 
   @Test

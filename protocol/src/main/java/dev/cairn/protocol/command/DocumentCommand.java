@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.protocol.CairnSerializable;
 import dev.cairn.protocol.PatchFormat;
 import dev.cairn.protocol.access.Principal;
+import dev.cairn.protocol.event.DocumentEvent;
+import java.util.List;
 
 /**
  * What can be asked of one document: only what the client asked for. Each command is answered with
@@ -23,7 +25,8 @@ import dev.cairn.protocol.access.Principal;
   @JsonSubTypes.Type(value = DocumentCommand.Patch.class, name = "patch"),
   @JsonSubTypes.Type(value = DocumentCommand.Delete.class, name = "delete"),
   @JsonSubTypes.Type(value = DocumentCommand.Revert.class, name = "revert"),
-  @JsonSubTypes.Type(value = DocumentCommand.Get.class, name = "get")
+  @JsonSubTypes.Type(value = DocumentCommand.Get.class, name = "get"),
+  @JsonSubTypes.Type(value = DocumentCommand.Import.class, name = "import")
 })
 public sealed interface DocumentCommand extends CairnSerializable {
 
@@ -40,6 +43,8 @@ public sealed interface DocumentCommand extends CairnSerializable {
     R revert(Revert revert);
 
     R get(Get get);
+
+    R importEvents(Import importEvents);
   }
 
   /** A change to the document; answered with {@code Written} or {@code Rejected}. */
@@ -96,6 +101,38 @@ public sealed interface DocumentCommand extends CairnSerializable {
     @Override
     public <R> R accept(Visitor<R> visitor) {
       return visitor.get(this);
+    }
+  }
+
+  /**
+   * Appends events exported from a journal, exactly as they were (their timestamps, principals and
+   * request ids): an administrator's import. The document must be at version {@code after}, and the
+   * events must apply to it one after the other; answered with {@code Written} (the state after the
+   * last event) or {@code Rejected}, and then nothing was written.
+   */
+  record Import(
+      long after,
+      // Events are stored without a type name (the serializer's manifest names the class); in a
+      // list they need one.
+      @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "event")
+          @JsonSubTypes({
+            @JsonSubTypes.Type(value = DocumentEvent.Created.class, name = "created"),
+            @JsonSubTypes.Type(value = DocumentEvent.Replaced.class, name = "replaced"),
+            @JsonSubTypes.Type(value = DocumentEvent.Patched.class, name = "patched"),
+            @JsonSubTypes.Type(value = DocumentEvent.Deleted.class, name = "deleted"),
+            @JsonSubTypes.Type(value = DocumentEvent.Reverted.class, name = "reverted")
+          })
+          List<DocumentEvent> events,
+      Principal caller)
+      implements DocumentCommand {
+
+    public Import {
+      events = List.copyOf(events);
+    }
+
+    @Override
+    public <R> R accept(Visitor<R> visitor) {
+      return visitor.importEvents(this);
     }
   }
 }

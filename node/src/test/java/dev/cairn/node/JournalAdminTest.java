@@ -1,0 +1,263 @@
+package dev.cairn.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The journal for administrators, end to end: a node on H2 is browsed and exported, the export is
+ * imported into a two-node cluster on PostgreSQL through the node that did not write it, and every
+ * history there is the same; importing again changes nothing; a document whose history differs is
+ * reported and left alone; a rebuild from events gives the same state; all of it is in the audit
+ * trail. The tests run in order: each later one adds to the journal the earlier ones count.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class JournalAdminTest {
+
+  @TempDir static Path dir;
+  static TestNode source;
+  static List<TestNode> cluster;
+
+  @BeforeAll
+  static void start() throws Exception {
+    source = TestNode.start(dir.resolve("h2"));
+    cluster = TestNode.cluster(dir.resolve("pg"), 2, Map.of());
+    source.put(
+        "/v1/_collections/diary",
+        "{\"owner\":\"/owner\",\"rules\":{\"read\":[\"owner\"]},"
+            + "\"schema\":{\"type\":\"object\",\"required\":[\"owner\"]}}");
+    source.put("/v1/notes/a", "{\"title\":\"one\",\"n\":1.50}");
+    source.mergePatch("/v1/notes/a", "{\"title\":\"two\"}");
+    source.jsonPatch("/v1/notes/a", "[{\"op\":\"add\",\"path\":\"/tags\",\"value\":[\"x\"]}]");
+    source.delete("/v1/notes/a");
+    source.put("/v1/notes/a", "{\"title\":\"again\"}", "Idempotency-Key", "k-1");
+    source.put("/v1/notes/b", "{\"v\":1}");
+    source.put("/v1/notes/b", "{\"v\":2}");
+    source.post("/v1/notes/b/revert", "{\"version\":1}");
+    source.put("/v1/diary/d1", "{\"owner\":\"alice\",\"text\":\"dear diary\"}");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    source.close();
+    for (int i = cluster.size() - 1; i >= 0; i--) {
+      cluster.get(i).close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void theJournalPagesInItsGlobalOrderAndListsDocumentsFromTheJournal() {
+    List<JsonNode> all = new ArrayList<>();
+    String path = "/admin/journal?limit=4";
+    while (path != null) {
+      JsonNode page = source.get(path).json();
+      page.get("items").forEach(all::add);
+      path = page.get("next").isNull() ? null : "/admin/journal?limit=4&after=" + page.get("next");
+    }
+
+    assertThat(all).hasSize(10);
+    for (int i = 1; i < all.size(); i++) {
+      assertThat(all.get(i).get("offset").asLong())
+          .isGreaterThan(all.get(i - 1).get("offset").asLong());
+    }
+    assertThat(all.get(0).get("collection").asText()).isEqualTo("_collections");
+    assertThat(all.get(0).get("type").asText()).isEqualTo("defined");
+    assertThat(all.stream().map(e -> e.get("type").asText()))
+        .contains("created", "patched", "deleted", "replaced", "reverted");
+    JsonNode patched = all.get(2);
+    assertThat(patched.get("id").asText()).isEqualTo("a");
+    assertThat(patched.get("version").asLong()).isEqualTo(2);
+    assertThat(patched.get("principal").asText()).isEqualTo("anonymous");
+    assertThat(patched.get("writer").asText()).isNotEmpty();
+    assertThat(patched.get("event").get("patch").get("title").asText()).isEqualTo("two");
+
+    assertThat(source.get("/admin/journal?collection=diary").json().get("items"))
+        .as("a collection's events come with its definition's")
+        .hasSize(2);
+    JsonNode notes = source.get("/admin/documents?collection=notes").json().get("items");
+    assertThat(notes).hasSize(2);
+    assertThat(notes.get(0).get("id").asText()).isEqualTo("a");
+    assertThat(notes.get(0).get("version").asLong()).isEqualTo(5);
+    assertThat(notes.get(0).get("deleted").asBoolean()).isFalse();
+    JsonNode firstPage = source.get("/admin/documents?limit=1").json();
+    assertThat(firstPage.get("next").asText()).isEqualTo("diary/d1");
+    assertThat(source.get("/admin/documents?after=diary/d1").json().get("items"))
+        .extracting(item -> item.get("id").asText())
+        .containsExactly("a", "b");
+  }
+
+  @Test
+  @Order(2)
+  void anExportImportedIntoAClusterOnPostgresqlGivesTheSameHistoriesAndTwiceChangesNothing()
+      throws Exception {
+    HttpResponse<byte[]> export = raw(source, "/admin/export", "Accept-Encoding", "gzip");
+    assertThat(export.statusCode()).isEqualTo(200);
+    assertThat(export.headers().firstValue("Content-Encoding")).contains("gzip");
+    assertThat(export.headers().firstValue("Content-Type").orElseThrow())
+        .startsWith("application/x-ndjson");
+    String ndjson = gunzip(export.body());
+    assertThat(ndjson.lines()).hasSize(10);
+    TestNode target = cluster.get(1);
+
+    JsonNode first = importNdjson(target, ndjson);
+    JsonNode second = importGzip(cluster.get(0), ndjson);
+
+    assertThat(first.get("imported").asLong()).isEqualTo(10);
+    assertThat(first.get("conflicting").asLong()).isZero();
+    assertThat(second.get("imported").asLong()).isZero();
+    assertThat(second.get("skipped").asLong()).isEqualTo(10);
+    for (String doc : List.of("notes/a", "notes/b", "diary/d1", "_collections/diary")) {
+      for (TestNode node : cluster) {
+        assertThat(node.get("/v1/" + doc + "/events").json())
+            .as("the history of %s", doc)
+            .isEqualTo(source.get("/v1/" + doc + "/events").json());
+      }
+    }
+    assertThat(target.get("/v1/notes/a").json()).isEqualTo(source.get("/v1/notes/a").json());
+    assertThat(
+            target.put("/v1/notes/a", "{\"title\":\"again\"}", "Idempotency-Key", "k-1").status())
+        .as("an imported idempotency key is remembered: the retry gets the first answer")
+        .isEqualTo(201);
+    assertThat(target.get("/v1/notes/a").json().get("version").asLong()).isEqualTo(5);
+    assertThat(target.put("/v1/diary/d2", "{\"text\":\"no owner\"}").status())
+        .as("the imported schema is in force")
+        .isEqualTo(422);
+  }
+
+  @Test
+  @Order(3)
+  void aDocumentWhoseHistoryDiffersIsReportedAndLeftAlone() throws Exception {
+    source.put("/v1/clash/c", "{\"from\":\"source\"}");
+    source.put("/v1/clash/e", "{\"from\":\"source\"}");
+    TestNode target = cluster.get(0);
+    target.put("/v1/clash/c", "{\"from\":\"target\"}");
+    String ndjson = source.get("/admin/export?collection=clash").body();
+
+    JsonNode report = importNdjson(cluster.get(1), ndjson);
+
+    assertThat(report.get("imported").asLong()).isEqualTo(1);
+    assertThat(report.get("conflicting").asLong()).isEqualTo(1);
+    assertThat(report.get("conflicts").get(0).get("id").asText()).isEqualTo("c");
+    assertThat(report.get("conflicts").get(0).get("version").asLong()).isEqualTo(1);
+    assertThat(target.get("/v1/clash/c").json().get("data").get("from").asText())
+        .isEqualTo("target");
+    assertThat(target.get("/v1/clash/e").json().get("data").get("from").asText())
+        .isEqualTo("source");
+  }
+
+  @Test
+  @Order(4)
+  void aLineThatIsNotAJournalEntryStopsTheImportWithItsNumber() {
+    var refused =
+        cluster
+            .get(0)
+            .send(
+                cluster
+                    .get(0)
+                    .request("/admin/import", "Content-Type", "application/x-ndjson")
+                    .POST(HttpRequest.BodyPublishers.ofString("\n{\"collection\":\"x\"}\n"))
+                    .build());
+    var wrongType = cluster.get(0).post("/admin/import", "{}");
+
+    assertThat(refused.status()).isEqualTo(400);
+    assertThat(refused.problem()).isEqualTo("malformed-json");
+    assertThat(refused.json().get("detail").asText()).startsWith("line 2 of the import");
+    assertThat(wrongType.status()).isEqualTo(415);
+  }
+
+  @Test
+  @Order(5)
+  void aRebuiltDocumentEqualsItselfAndTheAuditTrailRecordsWhoDidWhat() {
+    source.put("/v1/rebuilt/r", "{\"n\":0}");
+    for (int i = 1; i <= 120; i++) {
+      source.mergePatch("/v1/rebuilt/r", "{\"n\":" + i + "}");
+    }
+
+    var rebuilt = source.post("/admin/documents/rebuilt/r/rebuild", "");
+
+    assertThat(rebuilt.status()).as(rebuilt.body()).isEqualTo(200);
+    JsonNode report = rebuilt.json();
+    assertThat(report.get("identical").asBoolean()).isTrue();
+    assertThat(report.get("snapshotsDropped").asInt())
+        .as("a snapshot every 100 events")
+        .isPositive();
+    assertThat(report.get("eventsReplayed").asLong()).isEqualTo(121);
+    assertThat(report.get("after").get("data").get("n").asInt()).isEqualTo(120);
+    assertThat(
+            source
+                .post("/admin/documents/rebuilt/none/rebuild", "")
+                .json()
+                .get("after")
+                .get("version")
+                .asLong())
+        .isZero();
+    JsonNode audit = source.get("/admin/audit?limit=2").json().get("items");
+    assertThat(audit.get(0).get("operation").asText()).isEqualTo("rebuild");
+    assertThat(audit.get(0).get("parameters").get("id").asText()).isEqualTo("none");
+    assertThat(audit.get(1).get("parameters").get("id").asText()).isEqualTo("r");
+    assertThat(audit.get(1).get("outcome").get("identical").asBoolean()).isTrue();
+    assertThat(audit.get(1).get("principal").asText()).isEqualTo("anonymous");
+    assertThat(audit.get(1).get("status").asInt()).isEqualTo(200);
+    assertThat(audit.get(1).get("requestId").asText())
+        .isEqualTo(rebuilt.header("X-Request-Id").orElseThrow());
+  }
+
+  private static JsonNode importNdjson(TestClient node, String ndjson) {
+    var imported =
+        node.send(
+            node.request("/admin/import", "Content-Type", "application/x-ndjson")
+                .POST(HttpRequest.BodyPublishers.ofString(ndjson))
+                .build());
+    assertThat(imported.status()).as(imported.body()).isEqualTo(200);
+    return imported.json();
+  }
+
+  private static JsonNode importGzip(TestClient node, String ndjson) throws Exception {
+    ByteArrayOutputStream zipped = new ByteArrayOutputStream();
+    try (GZIPOutputStream gzip = new GZIPOutputStream(zipped)) {
+      gzip.write(ndjson.getBytes(StandardCharsets.UTF_8));
+    }
+    var imported =
+        node.send(
+            node.request(
+                    "/admin/import",
+                    "Content-Type",
+                    "application/x-ndjson",
+                    "Content-Encoding",
+                    "gzip")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(zipped.toByteArray()))
+                .build());
+    assertThat(imported.status()).as(imported.body()).isEqualTo(200);
+    return imported.json();
+  }
+
+  private static HttpResponse<byte[]> raw(TestClient node, String path, String... headers)
+      throws Exception {
+    return java.net.http.HttpClient.newHttpClient()
+        .send(node.request(path, headers).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  private static String gunzip(byte[] bytes) throws Exception {
+    try (GZIPInputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(bytes))) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+}
