@@ -36,7 +36,10 @@ import dev.cairn.persistence.admin.AuditTrail;
 import dev.cairn.persistence.admin.DocumentRebuild;
 import dev.cairn.persistence.admin.JournalImport;
 import dev.cairn.persistence.admin.JournalReader;
+import dev.cairn.persistence.admin.ReplayCheck;
+import dev.cairn.persistence.readmodel.ProjectionAdmin;
 import dev.cairn.persistence.readmodel.ReadModel;
+import dev.cairn.persistence.readmodel.Rebuilds;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -228,14 +231,17 @@ public final class CairnNode implements AutoCloseable {
             new ListRoutes(access, readModel).route(),
             new DocumentRoutes(documents, access, bodies).route(),
             new AdminRoutes(new ClusterAdmin(system)).route(),
-            journalRoutes(system, settings, database),
+            journalRoutes(system, settings, database, registry),
             new OperationsRoutes(readiness(system, database), readModel).route())
         .route();
   }
 
   /** The journal's administration: browsing, export, import, rebuilds and the audit trail. */
   private static Route journalRoutes(
-      ActorSystem<Void> system, CairnSettings settings, Database database) {
+      ActorSystem<Void> system,
+      CairnSettings settings,
+      Database database,
+      CollectionRegistry registry) {
     JournalReader journal = new JournalReader(system, database);
     // An exported line holds a document (at most the document limit) and its metadata.
     int maxLine =
@@ -244,7 +250,10 @@ public final class CairnNode implements AutoCloseable {
             journal,
             new JournalImport(system, settings.askTimeout(), maxLine),
             new DocumentRebuild(system, database, settings.askTimeout()),
-            new AuditTrail(system, journal, Clock.systemUTC(), settings.askTimeout()))
+            new AuditTrail(system, journal, Clock.systemUTC(), settings.askTimeout()),
+            new ReplayCheck(system, database, registry, settings.limits().validationTimeout()),
+            new ProjectionAdmin(system, database),
+            new Rebuilds(system, database))
         .route();
   }
 

@@ -50,6 +50,11 @@ class AdminCliIT {
       Run importedOther = admin("import", other.toString(), "--url", toUrl);
       Run listed = admin("documents", "--collection", "notes", "--limit", "5", "--url", toUrl);
       Run rebuilt = admin("rebuild", "notes", "n3", "--url", toUrl);
+      Run checked = admin("check", "notes", "--url", toUrl);
+      Run paused = admin("pause", "--url", toUrl);
+      Run whilePaused = admin("projections", "--url", toUrl);
+      Run resumed = admin("resume", "--url", toUrl);
+      Run rebuiltReadModel = admin("rebuild-projection", "--collection", "notes", "--url", toUrl);
       Run audit = admin("audit", "--json", "--url", toUrl);
       Run badUsage = admin("import", "--url", toUrl);
       Run nobody = admin("journal", "--url", "http://127.0.0.1:1");
@@ -77,6 +82,13 @@ class AdminCliIT {
       assertThat(listed.out()).contains("more: --after notes/n11");
       assertThat(rebuilt.exit()).as(rebuilt.out()).isZero();
       assertThat(rebuilt.out()).contains("notes/n3: 2 events replayed").contains("identical");
+      assertThat(checked.exit()).as(checked.out()).isZero();
+      assertThat(checked.out()).contains("notes: 21 documents, 41 events");
+      assertThat(paused.exit()).isZero();
+      assertThat(whilePaused.out()).contains("documents-0").contains("paused");
+      assertThat(resumed.exit()).isZero();
+      assertThat(rebuiltReadModel.exit()).as(rebuiltReadModel.out()).isZero();
+      assertThat(rebuiltReadModel.out()).contains("rebuild done: 41 events");
       assertThat(audit.out()).contains("\"operation\" : \"import\"", "\"operation\" : \"rebuild\"");
       assertThat(badUsage.exit()).isEqualTo(2);
       assertThat(nobody.exit()).isEqualTo(1);

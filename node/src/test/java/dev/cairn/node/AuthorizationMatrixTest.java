@@ -235,7 +235,10 @@ class AuthorizationMatrixTest {
             .replace("{collection}", COLLECTION)
             .replace("{id}", id)
             .replace("{name}", "matrix-definitions")
-            .replace("{address}", "127.0.0.1:1");
+            .replace("{address}", "127.0.0.1:1")
+            .replace("{projection}", "no-such-projection")
+            .replace("{offset}", "1")
+            .replace("{operation}", "no-such-operation");
     String[] headers = caller.headers();
     if (method.equals("get") && path.endsWith("_changes")) {
       return node.statusOf(node.request(path, headers).GET().build());

@@ -34,7 +34,14 @@ class BoundariesTest {
           "dev.cairn.persistence.ChangeFeed",
           "dev.cairn.persistence.readmodel.ReadModel",
           "dev.cairn.persistence.readmodel.DocumentQuery",
-          "dev.cairn.persistence.readmodel.SliceStatus");
+          "dev.cairn.persistence.readmodel.SliceStatus",
+          "dev.cairn.persistence.readmodel.ProjectionAdmin",
+          "dev.cairn.persistence.readmodel.Rebuilds",
+          "dev.cairn.persistence.admin.JournalReader",
+          "dev.cairn.persistence.admin.JournalImport",
+          "dev.cairn.persistence.admin.DocumentRebuild",
+          "dev.cairn.persistence.admin.ReplayCheck",
+          "dev.cairn.persistence.admin.AuditTrail");
 
   @Test
   void protocolKnowsNoActorHttpOrSql() {

@@ -140,7 +140,10 @@ class OpenApiContractTest {
         .replace("{id}", UUID.randomUUID().toString())
         .replace("{name}", "contract")
         // No member listens on port 1, so member actions are answered without acting.
-        .replace("{address}", "127.0.0.1:1");
+        .replace("{address}", "127.0.0.1:1")
+        .replace("{projection}", "documents")
+        .replace("{offset}", "1")
+        .replace("{operation}", "no-such-operation");
   }
 
   private static HttpResponseView call(String method, String path) {

@@ -17,6 +17,7 @@ import com.networknt.schema.regex.RegularExpressionFactory;
 import com.networknt.schema.regex.RegularExpressions;
 import dev.cairn.protocol.Problem;
 import dev.cairn.protocol.Violation;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -109,6 +110,18 @@ public final class DocumentSchemas {
           .filter(v -> v.message().startsWith(CANNOT_APPLY))
           .toList();
     } catch (JsonLimits.Exceeded e) {
+      return List.of(new Violation("", e.getMessage()));
+    }
+  }
+
+  /**
+   * Where {@code document} fails {@code schema}, as a write would be checked with {@code allowed}
+   * for it: a check that takes longer, or recurses too deep, is a violation that says so.
+   */
+  public static List<Violation> check(JsonNode schema, JsonNode document, Duration allowed) {
+    try {
+      return violations(schema, document, Deadline.after(allowed));
+    } catch (JsonLimits.Exceeded | Deadline.Expired e) {
       return List.of(new Violation("", e.getMessage()));
     }
   }

@@ -118,6 +118,16 @@ public record DocumentState(
   }
 
   private ObjectNode contentAfter(DocumentEvent.Patched event) {
+    if (data == null) {
+      throw new IllegalStateException(
+          "journal event "
+              + (version + 1)
+              + " of "
+              + collection
+              + "/"
+              + id
+              + " does not apply: it patches a document that does not exist");
+    }
     try {
       return DocumentPatch.replay(event.format(), event.patch(), data);
     } catch (DocumentPatch.Failed e) {

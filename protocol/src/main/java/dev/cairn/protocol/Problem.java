@@ -39,6 +39,8 @@ public enum Problem {
   NOT_REVERTIBLE("not-revertible", "That version cannot be reverted to"),
   IDEMPOTENCY_KEY_REUSED(
       "idempotency-key-reused", "The idempotency key was already used for a different request"),
+  STILL_FAILING("still-failing", "The event still cannot be handled"),
+  OPERATION_RUNNING("operation-running", "Another such operation is running"),
   UNAVAILABLE("unavailable", "The service is temporarily unavailable"),
   INTERNAL("internal", "Internal server error");
 

@@ -38,6 +38,13 @@ import picocli.CommandLine.Parameters;
       AdminCommand.Export.class,
       AdminCommand.Import.class,
       AdminCommand.Rebuild.class,
+      AdminCommand.Check.class,
+      AdminCommand.Projections.class,
+      AdminCommand.Pause.class,
+      AdminCommand.Resume.class,
+      AdminCommand.RebuildProjection.class,
+      AdminCommand.DeadLetters.class,
+      AdminCommand.Retry.class,
       AdminCommand.Audit.class
     })
 public final class AdminCommand implements Runnable {
@@ -348,6 +355,223 @@ public final class AdminCommand implements Runnable {
           "status",
           "parameters",
           "outcome");
+    }
+  }
+
+  @Command(
+      name = "check",
+      mixinStandardHelpOptions = true,
+      description =
+          "Fold a collection through today's code and schema, writing nothing (exit 3 on findings).")
+  static final class Check extends Base {
+    @Parameters(paramLabel = "COLLECTION")
+    String collection;
+
+    @Override
+    int work() throws IOException, AdminClient.Refused {
+      JsonNode report =
+          client.post(
+              "/admin/replay/check?collection="
+                  + java.net.URLEncoder.encode(collection, StandardCharsets.UTF_8),
+              "");
+      if (json) {
+        print(report);
+      } else {
+        System.out.printf(
+            "%s: %,d documents, %,d events in %d ms: %d undecodable, %d unappliable, %d invalid%n",
+            collection,
+            report.get("documents").asLong(),
+            report.get("events").asLong(),
+            report.get("millis").asLong(),
+            report.get("undecodable").asLong(),
+            report.get("unappliable").asLong(),
+            report.get("invalid").asLong());
+        for (JsonNode finding : report.get("findings")) {
+          System.out.printf(
+              "%s %s/%s at version %d: %s%n",
+              finding.get("kind").asText(),
+              collection,
+              finding.get("id").asText(),
+              finding.get("version").asLong(),
+              finding.get("message").asText());
+        }
+      }
+      return report.get("findings").isEmpty() ? 0 : CONFLICTS;
+    }
+  }
+
+  @Command(
+      name = "projections",
+      mixinStandardHelpOptions = true,
+      description = "Projections, their slices, state and lag.")
+  static final class Projections extends Base {
+    @Override
+    int work() throws IOException, AdminClient.Refused {
+      JsonNode projections = client.get("/admin/projections", Map.of());
+      if (json) {
+        return print(projections);
+      }
+      List<String[]> rows = new ArrayList<>();
+      rows.add(
+          new String[] {
+            "projection", "slice", "state", "offset", "lagEvents", "lagMillis", "lastError"
+          });
+      for (JsonNode projection : projections) {
+        for (JsonNode slice : projection.get("slices")) {
+          rows.add(
+              new String[] {
+                projection.get("name").asText(),
+                slice.get("slice").asText(),
+                slice.get("state").asText(),
+                slice.get("offset").asText(),
+                slice.get("lagEvents").asText(),
+                slice.get("lagMillis").asText(),
+                slice.path("lastError").asText("")
+              });
+        }
+      }
+      System.out.print(Table.of(rows));
+      for (JsonNode projection : projections) {
+        if (projection.get("deadLetters").asInt() > 0) {
+          System.out.printf(
+              "%s: %d dead letters (bin/cairn admin dead-letters %s)%n",
+              projection.get("name").asText(),
+              projection.get("deadLetters").asInt(),
+              projection.get("name").asText());
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "pause",
+      mixinStandardHelpOptions = true,
+      description = "Pause a projection cluster-wide (it stays paused across restarts).")
+  static final class Pause extends Base {
+    @Parameters(paramLabel = "PROJECTION", defaultValue = "documents")
+    String projection;
+
+    @Override
+    int work() throws IOException, AdminClient.Refused {
+      client.post("/admin/projections/" + projection + "/pause", "");
+      System.out.println(projection + ": paused");
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "resume",
+      mixinStandardHelpOptions = true,
+      description = "Resume a paused projection.")
+  static final class Resume extends Base {
+    @Parameters(paramLabel = "PROJECTION", defaultValue = "documents")
+    String projection;
+
+    @Override
+    int work() throws IOException, AdminClient.Refused {
+      client.post("/admin/projections/" + projection + "/resume", "");
+      System.out.println(projection + ": running");
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "rebuild-projection",
+      mixinStandardHelpOptions = true,
+      description =
+          "Rebuild the read model (all, one collection or one document) and follow its progress.")
+  static final class RebuildProjection extends Base {
+    @Option(names = "--collection", description = "only this collection")
+    String collection;
+
+    @Option(names = "--id", description = "only this document (with --collection)")
+    String id;
+
+    @Option(names = "--no-wait", description = "print the operation and return at once")
+    boolean noWait;
+
+    @Override
+    int work() throws IOException, AdminClient.Refused {
+      var scope = Json.mapper().createObjectNode();
+      if (collection != null) {
+        scope.put("collection", collection);
+      }
+      if (id != null) {
+        scope.put("id", id);
+      }
+      JsonNode operation = client.post("/admin/projections/documents/rebuild", scope.toString());
+      String location = "/admin/operations/" + operation.get("id").asText();
+      if (noWait) {
+        System.out.println(location);
+        return 0;
+      }
+      Progress progress = new Progress("rebuild", "events", operation.get("total").asLong());
+      while (operation.get("state").asText().equals("running")
+          || operation.get("state").asText().equals("cancelling")) {
+        progress.total(operation.get("total").asLong());
+        progress.update(operation.get("done").asLong());
+        try {
+          Thread.sleep(250);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return 1;
+        }
+        operation = client.get(location, Map.of());
+      }
+      progress.finish(operation.get("done").asLong());
+      String state = operation.get("state").asText();
+      System.out.printf(
+          "rebuild %s: %,d events%s%n",
+          state,
+          operation.get("done").asLong(),
+          operation.hasNonNull("message") ? " (" + operation.get("message").asText() + ")" : "");
+      return state.equals("done") ? 0 : 1;
+    }
+  }
+
+  @Command(
+      name = "dead-letters",
+      mixinStandardHelpOptions = true,
+      description = "Events a projection parked.")
+  static final class DeadLetters extends Base {
+    @Parameters(paramLabel = "PROJECTION", defaultValue = "documents")
+    String projection;
+
+    @Override
+    int work() throws IOException, AdminClient.Refused {
+      return print(
+          client.get("/admin/projections/" + projection + "/dead-letters", Map.of()),
+          "offset",
+          "collection",
+          "id",
+          "version",
+          "attempts",
+          "parkedAt",
+          "error");
+    }
+  }
+
+  @Command(
+      name = "retry",
+      mixinStandardHelpOptions = true,
+      description = "Re-drive a parked event once its cause is fixed.")
+  static final class Retry extends Base {
+    @Parameters(index = "0", paramLabel = "OFFSET")
+    long offset;
+
+    @Option(names = "--projection", defaultValue = "documents")
+    String projection;
+
+    @Override
+    int work() throws IOException, AdminClient.Refused {
+      JsonNode retried =
+          client.post(
+              "/admin/projections/" + projection + "/dead-letters/" + offset + "/retry", "");
+      System.out.printf(
+          "re-driven: %s/%s (offset %d)%n",
+          retried.get("collection").asText(), retried.get("id").asText(), offset);
+      return 0;
     }
   }
 }

@@ -8,11 +8,15 @@ import dev.cairn.persistence.admin.AuditTrail;
 import dev.cairn.persistence.admin.DocumentRebuild;
 import dev.cairn.persistence.admin.JournalImport;
 import dev.cairn.persistence.admin.JournalReader;
+import dev.cairn.persistence.admin.ReplayCheck;
+import dev.cairn.persistence.readmodel.ProjectionAdmin;
+import dev.cairn.persistence.readmodel.Rebuilds;
 import dev.cairn.protocol.DocumentKey;
 import dev.cairn.protocol.Json;
 import dev.cairn.protocol.Problem;
 import dev.cairn.protocol.access.Principal;
 import dev.cairn.protocol.api.AuditEntry;
+import dev.cairn.protocol.api.OperationView;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
@@ -27,6 +31,7 @@ import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,13 +60,25 @@ public final class JournalRoutes extends ApiDirectives {
   private final JournalImport importer;
   private final DocumentRebuild rebuilds;
   private final AuditTrail audit;
+  private final ReplayCheck checks;
+  private final ProjectionAdmin projections;
+  private final Rebuilds rebuildsOfReadModel;
 
   public JournalRoutes(
-      JournalReader journal, JournalImport importer, DocumentRebuild rebuilds, AuditTrail audit) {
+      JournalReader journal,
+      JournalImport importer,
+      DocumentRebuild rebuilds,
+      AuditTrail audit,
+      ReplayCheck checks,
+      ProjectionAdmin projections,
+      Rebuilds rebuildsOfReadModel) {
     this.journal = journal;
     this.importer = importer;
     this.rebuilds = rebuilds;
     this.audit = audit;
+    this.checks = checks;
+    this.projections = projections;
+    this.rebuildsOfReadModel = rebuildsOfReadModel;
   }
 
   public Route route() {
@@ -85,7 +102,252 @@ public final class JournalRoutes extends ApiDirectives {
                                                     documentKey(collection, id, this::rebuild))))),
                         path("export", () -> get(this::export)),
                         path("import", () -> post(this::importNdjson)),
-                        path("audit", () -> get(this::auditPage)))));
+                        path("audit", () -> get(this::auditPage)),
+                        path(segment("replay").slash("check"), () -> post(this::replayCheck)),
+                        pathPrefix("projections", this::projectionRoutes),
+                        path(segment("operations").slash(segment()), this::operation))));
+  }
+
+  private Route replayCheck() {
+    return parameter(
+        "collection",
+        collection ->
+            collectionName(
+                collection,
+                name ->
+                    audited(
+                        "check",
+                        Json.mapper().createObjectNode().put("collection", name),
+                        () -> checks.check(name).thenApply(Json.mapper()::valueToTree))));
+  }
+
+  private Route projectionRoutes() {
+    return concat(
+        pathEnd(
+            () ->
+                get(
+                    () ->
+                        answer(
+                            () ->
+                                projections
+                                    .list()
+                                    .thenApply(p -> Responses.json(StatusCodes.OK, p))))),
+        pathPrefix(
+            segment(),
+            name -> {
+              if (ProjectionAdmin.keys(name).isEmpty()) {
+                throw new ApiException(
+                    Problem.NOT_FOUND,
+                    "there is no projection '"
+                        + name
+                        + "'; there are "
+                        + String.join(", ", ProjectionAdmin.NAMES));
+              }
+              ObjectNode parameters = Json.mapper().createObjectNode().put("projection", name);
+              return concat(
+                  path(
+                      "pause",
+                      () ->
+                          post(
+                              () ->
+                                  audited(
+                                      "pause",
+                                      parameters,
+                                      () ->
+                                          projections
+                                              .pause(name)
+                                              .thenApply(done -> state(name, "paused"))))),
+                  path(
+                      "resume",
+                      () ->
+                          post(
+                              () ->
+                                  audited(
+                                      "resume",
+                                      parameters,
+                                      () ->
+                                          projections
+                                              .resume(name)
+                                              .thenApply(done -> state(name, "running"))))),
+                  path("rebuild", () -> post(() -> rebuildProjection(name))),
+                  pathPrefix(
+                      "dead-letters",
+                      () ->
+                          concat(
+                              pathEnd(
+                                  () ->
+                                      get(
+                                          () ->
+                                              answer(
+                                                  () ->
+                                                      projections
+                                                          .deadLetters(name)
+                                                          .thenApply(
+                                                              letters ->
+                                                                  Responses.json(
+                                                                      StatusCodes.OK,
+                                                                      java.util.Map.of(
+                                                                          "items", letters)))))),
+                              path(
+                                  segment().slash("retry"),
+                                  offset -> post(() -> retry(name, offset, parameters))))));
+            }));
+  }
+
+  /** Starts a rebuild of the read model: 202 with the operation to follow. */
+  private Route rebuildProjection(String name) {
+    return entity(
+        Unmarshaller.entityToString(),
+        body -> {
+          if (!name.equals("documents")) {
+            throw new ApiException(
+                Problem.INVALID_PARAMETER,
+                "only the documents projection is rebuilt; collections is refolded by its own"
+                    + " entity at every definition change");
+          }
+          JsonNode scope = scope(body);
+          Optional<String> collection = text(scope, "collection");
+          Optional<String> id = text(scope, "id");
+          collection.ifPresent(
+              c -> {
+                if (!DocumentKey.isCollectionName(c)) {
+                  throw new ApiException(
+                      Problem.INVALID_PARAMETER, "'" + c + "' is not a collection name");
+                }
+              });
+          if (id.isPresent() && (collection.isEmpty() || !DocumentKey.isId(id.get()))) {
+            throw new ApiException(
+                Problem.INVALID_PARAMETER,
+                "a document to rebuild needs its collection and a valid id");
+          }
+          ObjectNode parameters = Json.mapper().createObjectNode().put("projection", name);
+          collection.ifPresent(c -> parameters.put("collection", c));
+          id.ifPresent(i -> parameters.put("id", i));
+          return recording(
+              (caller, requestId) ->
+                  rebuildsOfReadModel
+                      .start(name, collection, id)
+                      .thenCompose(rebuildsOfReadModel::get)
+                      .handle(
+                          (started, failure) -> {
+                            if (failure != null) {
+                              ApiException refusal = refusal(unwrap(failure));
+                              return record(
+                                      caller,
+                                      requestId,
+                                      "rebuild-projection",
+                                      parameters,
+                                      ProblemResponses.status(refusal.problem()).intValue(),
+                                      Json.mapper()
+                                          .createObjectNode()
+                                          .put("problem", refusal.problem().slug())
+                                          .put("detail", refusal.getMessage()))
+                                  .<HttpResponse>thenApply(
+                                      recorded -> {
+                                        throw refusal;
+                                      });
+                            }
+                            OperationView operation = started.orElseThrow();
+                            return record(
+                                    caller,
+                                    requestId,
+                                    "rebuild-projection",
+                                    parameters,
+                                    202,
+                                    Json.mapper()
+                                        .createObjectNode()
+                                        .put("operation", operation.id()))
+                                .thenApply(
+                                    recorded ->
+                                        Responses.json(StatusCodes.ACCEPTED, operation)
+                                            .addHeader(
+                                                RawHeader.create(
+                                                    "Location",
+                                                    "/admin/operations/" + operation.id())));
+                          })
+                      .thenCompose(Function.identity()));
+        });
+  }
+
+  private Route operation(String id) {
+    Supplier<ApiException> none =
+        () -> new ApiException(Problem.NOT_FOUND, "there is no operation " + id);
+    return concat(
+        get(
+            () ->
+                answer(
+                    () ->
+                        rebuildsOfReadModel
+                            .get(id)
+                            .thenApply(
+                                found -> Responses.json(StatusCodes.OK, found.orElseThrow(none))))),
+        delete(
+            () ->
+                answer(
+                    () ->
+                        rebuildsOfReadModel
+                            .cancel(id)
+                            .thenApply(
+                                found ->
+                                    Responses.json(StatusCodes.OK, found.orElseThrow(none))))));
+  }
+
+  private static JsonNode scope(String body) {
+    if (body.isBlank()) {
+      return Json.mapper().createObjectNode();
+    }
+    try {
+      JsonNode scope = Json.mapper().readTree(body);
+      if (scope.isObject()) {
+        return scope;
+      }
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      // refused below
+    }
+    throw new ApiException(
+        Problem.MALFORMED_JSON,
+        "a rebuild's body is empty (everything) or {\"collection\": \"notes\"} or {\"collection\":"
+            + " \"notes\", \"id\": \"n1\"}");
+  }
+
+  private static Optional<String> text(JsonNode scope, String field) {
+    JsonNode value = scope.get(field);
+    return value == null || value.isNull() ? Optional.empty() : Optional.of(value.asText());
+  }
+
+  private Route retry(String name, String offset, ObjectNode parameters) {
+    long at;
+    try {
+      at = Long.parseLong(offset);
+    } catch (NumberFormatException e) {
+      throw new ApiException(
+          Problem.INVALID_PARAMETER, "the offset must be a whole number, not '" + offset + "'");
+    }
+    return audited(
+        "retry",
+        parameters.deepCopy().put("offset", at),
+        () ->
+            projections
+                .retry(name, at)
+                .thenApply(
+                    retried ->
+                        Json.mapper()
+                            .valueToTree(
+                                retried.orElseThrow(
+                                    () ->
+                                        new ApiException(
+                                            Problem.NOT_FOUND,
+                                            "no event at offset "
+                                                + at
+                                                + " is parked for "
+                                                + name
+                                                + "; GET /admin/projections/"
+                                                + name
+                                                + "/dead-letters lists them")))));
+  }
+
+  private static JsonNode state(String name, String state) {
+    return Json.mapper().createObjectNode().put("projection", name).put("state", state);
   }
 
   private Route journalPage() {
@@ -288,6 +550,12 @@ public final class JournalRoutes extends ApiDirectives {
   private static ApiException refusal(Throwable cause) {
     if (cause instanceof ApiException api) {
       return api;
+    }
+    if (cause instanceof Rebuilds.AlreadyRunning running) {
+      return new ApiException(Problem.OPERATION_RUNNING, running.getMessage());
+    }
+    if (cause instanceof ProjectionAdmin.StillFailing still) {
+      return new ApiException(Problem.STILL_FAILING, still.getMessage());
     }
     if (cause instanceof JournalImport.Malformed malformed) {
       return new ApiException(

@@ -78,6 +78,7 @@ final class ProblemResponses {
               INVALID_DEFINITION,
               LIMIT_EXCEEDED ->
           StatusCodes.UNPROCESSABLE_ENTITY;
+      case STILL_FAILING, OPERATION_RUNNING -> StatusCodes.CONFLICT;
       case UNAVAILABLE -> StatusCodes.SERVICE_UNAVAILABLE;
       case INTERNAL -> StatusCodes.INTERNAL_SERVER_ERROR;
     };

@@ -216,7 +216,7 @@ public final class JournalReader {
   }
 
   /** {@code text} as a LIKE pattern that matches it literally (escape character {@code !}). */
-  private static String like(String text) {
+  static String like(String text) {
     return text.replace("!", "!!").replace("%", "!%").replace("_", "!_");
   }
 

@@ -27,9 +27,11 @@ final class DocumentProjection
   static final String NAME = "documents";
 
   private final String slice;
+  private final DeadLetters deadLetters;
 
-  DocumentProjection(String slice) {
+  DocumentProjection(String slice, DeadLetters deadLetters) {
     this.slice = slice;
+    this.deadLetters = deadLetters;
   }
 
   @Override
@@ -58,10 +60,29 @@ final class DocumentProjection
       if (state == null) {
         state = stored.getOrDefault(key, DocumentState.empty(key.collection(), key.id()));
       }
+      long offset = ((Sequence) envelope.offset()).value();
       if (envelope.sequenceNr() == state.version() + 1) {
-        changed.put(key, state.apply(envelope.event()));
+        try {
+          changed.put(key, state.apply(envelope.event()));
+        } catch (RuntimeException e) {
+          if (!deadLetters.failedAgain(offset)) {
+            throw e;
+          }
+          // Parked: the document stays as it was, and its later events wait with this one.
+          DeadLetters.park(
+              connection,
+              new DeadLetters.Letter(
+                  NAME,
+                  offset,
+                  slice,
+                  envelope.persistenceId(),
+                  envelope.sequenceNr(),
+                  e.toString(),
+                  DeadLetters.MAX_ATTEMPTS,
+                  System.currentTimeMillis()));
+        }
       }
-      ordering = Math.max(ordering, ((Sequence) envelope.offset()).value());
+      ordering = Math.max(ordering, offset);
       timestamp = Math.max(timestamp, envelope.timestamp());
     }
     Map<String, DocumentRows.Indexes> indexes = new HashMap<>();

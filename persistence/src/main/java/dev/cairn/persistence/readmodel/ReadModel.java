@@ -47,12 +47,14 @@ public final class ReadModel {
 
   /** Starts this node's share of the projections; call once per node after joining. */
   public static void start(ActorSystem<?> system, Database database) {
+    DeadLetters deadLetters = new DeadLetters();
     ShardedDaemonProcess.get(system)
         .init(
             ProjectionBehavior.Command.class,
             "document-projection",
             DocumentTags.SLICES,
-            slice -> ProjectionBehavior.create(documentProjection(system, database, slice)),
+            slice ->
+                ProjectionBehavior.create(documentProjection(system, database, slice, deadLetters)),
             ProjectionBehavior.stopMessage());
     ShardedDaemonProcess.get(system)
         .init(
@@ -158,14 +160,14 @@ public final class ReadModel {
   }
 
   private static org.apache.pekko.projection.Projection<?> documentProjection(
-      ActorSystem<?> system, Database database, int slice) {
+      ActorSystem<?> system, Database database, int slice, DeadLetters deadLetters) {
     String tag = DocumentTags.sliceTag(slice);
     return JdbcProjection.groupedWithin(
             ProjectionId.of(DocumentProjection.NAME, tag),
             EventSourcedProvider.<DocumentEvent>eventsByTag(
                 system, JdbcReadJournal.Identifier(), tag),
             () -> session(database),
-            () -> new DocumentProjection(tag),
+            () -> new DocumentProjection(tag, deadLetters),
             system)
         .withGroup(BATCH_SIZE, BATCH_WINDOW)
         .withStatusObserver(new ProjectionFailures<>(database, DocumentProjection.NAME, tag));

@@ -1,0 +1,30 @@
+package dev.cairn.protocol.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+
+/**
+ * A long administrative operation, such as a read-model rebuild, as any node reports it.
+ *
+ * @param state {@code running}, {@code cancelling}, {@code cancelled}, {@code done}, {@code
+ *     failed}, or {@code abandoned} (its node stopped reporting progress)
+ * @param done events handled so far
+ * @param total events it will handle
+ * @param eventsPerSecond its rate so far
+ * @param etaSeconds how long it should still take, while it runs
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record OperationView(
+    String id,
+    String kind,
+    JsonNode parameters,
+    String state,
+    long done,
+    long total,
+    double fraction,
+    double eventsPerSecond,
+    Long etaSeconds,
+    Instant startedAt,
+    Instant finishedAt,
+    String message) {}
