@@ -23,6 +23,9 @@ CEILINGS = {
     "cluster-write": [("db-ceiling", "rps", "rps"), ("db-ceiling-20", "rps", "rows_per_s")],
     "cluster-read": [("http-ceiling", "rps", "rps")],
     "projection-catch-up": [("journal-scan", "rps", "rps")],
+    "export": [("journal-scan", "rps", "rps")],
+    "import": [("journal-scan", "rps", "rps")],
+    "rebuild": [("journal-scan", "rps", "rps")],
 }
 for scenario, ceilings in CEILINGS.items():
     if scenario not in by:
@@ -90,6 +93,9 @@ for r in rows:
             + ")")
     if "seconds" in r and r["scenario"] == "projection-catch-up":
         extra.append(f"{r['requests']:,} events projected in {r['seconds']:.1f} s")
+    verbs = {"export": "exported", "import": "imported", "rebuild": "rebuilt"}
+    if "seconds" in r and r["scenario"] in verbs:
+        extra.append(f"{r['requests']:,} events {verbs[r['scenario']]} in {r['seconds']:.1f} s")
     if extra:
         notes.append(f"- {r['scenario']}: " + "; ".join(extra))
 if notes:

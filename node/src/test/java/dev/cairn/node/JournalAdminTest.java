@@ -52,7 +52,13 @@ class JournalAdminTest {
     source.put("/v1/notes/b", "{\"v\":2}");
     source.post("/v1/notes/b/revert", "{\"version\":1}");
     source.put("/v1/diary/d1", "{\"owner\":\"alice\",\"text\":\"dear diary\"}");
+    // Enough documents that both nodes of the cluster own some of them (all on one: 2^-19).
+    for (int i = 0; i < SPREAD; i++) {
+      source.put("/v1/spread/s" + i, "{\"i\":" + i + "}");
+    }
   }
+
+  private static final int SPREAD = 20;
 
   @AfterAll
   static void stop() throws Exception {
@@ -73,7 +79,7 @@ class JournalAdminTest {
       path = page.get("next").isNull() ? null : "/admin/journal?limit=4&after=" + page.get("next");
     }
 
-    assertThat(all).hasSize(10);
+    assertThat(all).hasSize(10 + SPREAD);
     for (int i = 1; i < all.size(); i++) {
       assertThat(all.get(i).get("offset").asLong())
           .isGreaterThan(all.get(i - 1).get("offset").asLong());
@@ -99,7 +105,7 @@ class JournalAdminTest {
     assertThat(notes.get(0).get("deleted").asBoolean()).isFalse();
     JsonNode firstPage = source.get("/admin/documents?limit=1").json();
     assertThat(firstPage.get("next").asText()).isEqualTo("diary/d1");
-    assertThat(source.get("/admin/documents?after=diary/d1").json().get("items"))
+    assertThat(source.get("/admin/documents?after=diary/d1&limit=2").json().get("items"))
         .extracting(item -> item.get("id").asText())
         .containsExactly("a", "b");
   }
@@ -114,16 +120,21 @@ class JournalAdminTest {
     assertThat(export.headers().firstValue("Content-Type").orElseThrow())
         .startsWith("application/x-ndjson");
     String ndjson = gunzip(export.body());
-    assertThat(ndjson.lines()).hasSize(10);
+    assertThat(ndjson.lines()).hasSize(10 + SPREAD);
     TestNode target = cluster.get(1);
 
     JsonNode first = importNdjson(target, ndjson);
+    JsonNode shards = target.get("/admin/cluster/shards").json().get("regions");
     JsonNode second = importGzip(cluster.get(0), ndjson);
 
-    assertThat(first.get("imported").asLong()).isEqualTo(10);
+    assertThat(first.get("imported").asLong()).isEqualTo(10 + SPREAD);
     assertThat(first.get("conflicting").asLong()).isZero();
+    assertThat(shards).hasSize(2);
+    assertThat(shards)
+        .as("documents imported through one node into entities on both")
+        .allMatch(region -> region.get("entityCount").asInt() > 0);
     assertThat(second.get("imported").asLong()).isZero();
-    assertThat(second.get("skipped").asLong()).isEqualTo(10);
+    assertThat(second.get("skipped").asLong()).isEqualTo(10 + SPREAD);
     for (String doc : List.of("notes/a", "notes/b", "diary/d1", "_collections/diary")) {
       for (TestNode node : cluster) {
         assertThat(node.get("/v1/" + doc + "/events").json())
@@ -218,6 +229,42 @@ class JournalAdminTest {
     assertThat(audit.get(1).get("status").asInt()).isEqualTo(200);
     assertThat(audit.get(1).get("requestId").asText())
         .isEqualTo(rebuilt.header("X-Request-Id").orElseThrow());
+  }
+
+  @Test
+  @Order(6)
+  void theProjectionsArePausedRebuiltAndCheckedThroughEitherNodeOnPostgresql() throws Exception {
+    TestNode a = cluster.get(0);
+    TestNode b = cluster.get(1);
+
+    assertThat(a.post("/admin/projections/documents/pause", "").status()).isEqualTo(200);
+    JsonNode whilePaused = b.get("/admin/projections").json();
+    assertThat(b.post("/admin/projections/documents/resume", "").status()).isEqualTo(200);
+    var started = b.post("/admin/projections/documents/rebuild", "{\"collection\":\"spread\"}");
+    String location = started.header("Location").orElseThrow();
+    Await.until(
+        "the rebuild is done, as the other node reports it",
+        () -> a.get(location).json().get("state").asText().equals("done"));
+    var checked = a.post("/admin/replay/check?collection=notes", "");
+
+    whilePaused
+        .get(0)
+        .get("slices")
+        .forEach(
+            slice ->
+                assertThat(slice.get("state").asText()).as(slice.toString()).isEqualTo("paused"));
+    b.get("/admin/projections")
+        .json()
+        .get(0)
+        .get("slices")
+        .forEach(slice -> assertThat(slice.get("state").asText()).isNotEqualTo("paused"));
+    assertThat(started.status()).isEqualTo(202);
+    assertThat(a.get(location).json().get("done").asLong()).isEqualTo(SPREAD);
+    assertThat(checked.json().get("documents").asLong()).isEqualTo(2);
+    assertThat(checked.json().get("findings")).isEmpty();
+    Await.until(
+        "the read model has every spread document",
+        () -> a.get("/v1/spread?limit=100").json().get("items").size() == SPREAD);
   }
 
   private static JsonNode importNdjson(TestClient node, String ndjson) {

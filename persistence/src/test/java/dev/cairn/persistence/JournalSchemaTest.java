@@ -49,9 +49,15 @@ class JournalSchemaTest {
         .hasMessageContaining("CAIRN_DB_SCHEMA=public");
     int applied = JournalSchema.migrate(database(TestPostgres.inSchema(url, "public"), "public"));
 
-    assertThat(applied).as("the migrations after the first").isEqualTo(3);
+    assertThat(applied).as("the migrations after the first").isEqualTo(4);
     assertThat(tables(url, "public"))
-        .contains("event_journal", "read_document", "read_model_failure", "cluster_secret");
+        .contains(
+            "event_journal",
+            "read_document",
+            "read_model_failure",
+            "cluster_secret",
+            "read_model_dead_letter",
+            "admin_operation");
   }
 
   private static CairnSettings.Database database(String url, String schema) {
