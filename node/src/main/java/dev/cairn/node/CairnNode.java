@@ -243,6 +243,7 @@ public final class CairnNode implements AutoCloseable {
       Database database,
       CollectionRegistry registry) {
     JournalReader journal = new JournalReader(system, database);
+    ProjectionAdmin projections = new ProjectionAdmin(system, database);
     // An exported line holds a document (at most the document limit) and its metadata.
     int maxLine =
         (int) Math.min(Integer.MAX_VALUE / 2, settings.limits().maxDocumentSize() * 2 + 65_536);
@@ -252,8 +253,8 @@ public final class CairnNode implements AutoCloseable {
             new DocumentRebuild(system, database, settings.askTimeout()),
             new AuditTrail(system, journal, Clock.systemUTC(), settings.askTimeout()),
             new ReplayCheck(system, database, registry, settings.limits().validationTimeout()),
-            new ProjectionAdmin(system, database),
-            new Rebuilds(system, database))
+            projections,
+            new Rebuilds(system, database, projections))
         .route();
   }
 

@@ -245,6 +245,11 @@ class JournalAdminTest {
     Await.until(
         "the rebuild is done, as the other node reports it",
         () -> a.get(location).json().get("state").asText().equals("done"));
+    var full = a.post("/admin/projections/documents/rebuild", "");
+    String fullLocation = full.header("Location").orElseThrow();
+    Await.until(
+        "the blue/green rebuild is done",
+        () -> b.get(fullLocation).json().get("state").asText().equals("done"));
     var checked = a.post("/admin/replay/check?collection=notes", "");
 
     whilePaused
@@ -260,6 +265,8 @@ class JournalAdminTest {
         .forEach(slice -> assertThat(slice.get("state").asText()).isNotEqualTo("paused"));
     assertThat(started.status()).isEqualTo(202);
     assertThat(a.get(location).json().get("done").asLong()).isEqualTo(SPREAD);
+    assertThat(b.get(fullLocation).json().get("message").asText())
+        .isEqualTo("switched to the green tables");
     assertThat(checked.json().get("documents").asLong()).isEqualTo(2);
     assertThat(checked.json().get("findings")).isEmpty();
     Await.until(

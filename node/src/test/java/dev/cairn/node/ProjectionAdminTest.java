@@ -223,6 +223,89 @@ class ProjectionAdminTest {
     }
   }
 
+  @Test
+  void aFullRebuildIsBlueGreenListsNeverFailNorShrinkAndTheResultEqualsEveryDocument()
+      throws Exception {
+    try (TestNode node = TestNode.start(dataDir)) {
+      for (int i = 0; i < 60; i++) {
+        node.put("/v1/bluegreen/b" + i, "{\"i\":" + i + "}");
+      }
+      Await.until(
+          "the read model has them",
+          () -> node.get("/v1/bluegreen?limit=100").json().get("items").size() == 60);
+      java.util.concurrent.atomic.AtomicBoolean rebuilding =
+          new java.util.concurrent.atomic.AtomicBoolean(true);
+      java.util.List<String> badLists = new java.util.concurrent.CopyOnWriteArrayList<>();
+      Thread lister =
+          new Thread(
+              () -> {
+                while (rebuilding.get()) {
+                  var page = node.get("/v1/bluegreen?limit=100");
+                  if (page.status() != 200 || page.json().get("items").size() < 60) {
+                    badLists.add(page.status() + " " + page.body().length());
+                  }
+                }
+              });
+      Thread writer =
+          new Thread(
+              () -> {
+                for (int i = 0; i < 60; i++) {
+                  node.mergePatch("/v1/bluegreen/b" + i, "{\"during\":true}");
+                }
+              });
+      lister.start();
+      writer.start();
+
+      var first = node.post("/admin/projections/documents/rebuild", "");
+      Await.until(
+          "the first rebuild is done",
+          () ->
+              node.get(first.header("Location").orElseThrow())
+                  .json()
+                  .get("state")
+                  .asText()
+                  .equals("done"));
+      writer.join();
+      var second = node.post("/admin/projections/documents/rebuild", "{}");
+      Await.until(
+          "the second rebuild is done",
+          () ->
+              node.get(second.header("Location").orElseThrow())
+                  .json()
+                  .get("state")
+                  .asText()
+                  .equals("done"));
+      rebuilding.set(false);
+      lister.join();
+
+      JsonNode firstDone = node.get(first.header("Location").orElseThrow()).json();
+      assertThat(firstDone.get("parameters").get("mode").asText()).isEqualTo("blue-green");
+      assertThat(firstDone.get("message").asText()).isEqualTo("switched to the green tables");
+      assertThat(node.get(second.header("Location").orElseThrow()).json().get("message").asText())
+          .isEqualTo("switched to the blue tables");
+      assertThat(badLists)
+          .as("lists that failed or missed documents during the rebuilds")
+          .isEmpty();
+      Map<String, JsonNode> current = new java.util.HashMap<>();
+      for (int i = 0; i < 60; i++) {
+        current.put("b" + i, node.get("/v1/bluegreen/b" + i).json());
+      }
+      Map<String, JsonNode> listed = new java.util.HashMap<>();
+      Await.until(
+          "the read model equals every document",
+          () -> {
+            listed.clear();
+            node.get("/v1/bluegreen?limit=100")
+                .json()
+                .get("items")
+                .forEach(item -> listed.put(item.get("id").asText(), item));
+            return listed.equals(current);
+          });
+      assertThat(listed).hasSize(60);
+      assertThat(states(node, "documents")).containsOnly("running");
+    }
+  }
+
   private static java.util.List<String> states(TestNode node, String name) {
     java.util.List<String> states = new java.util.ArrayList<>();
     projection(node, name).get("slices").forEach(s -> states.add(s.get("state").asText()));

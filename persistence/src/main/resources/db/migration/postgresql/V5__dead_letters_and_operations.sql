@@ -28,3 +28,35 @@ CREATE TABLE admin_operation (
   finished_at BIGINT,
   message VARCHAR(2000)
 );
+
+-- The document read model's second set of tables and which set is active: a full rebuild fills the
+-- inactive set beside the active one, which keeps answering lists, and switches when it has
+-- caught up (blue/green).
+CREATE TABLE read_document_green (
+  collection VARCHAR(64) NOT NULL,
+  id VARCHAR(128) NOT NULL,
+  version BIGINT NOT NULL,
+  deleted BOOLEAN NOT NULL,
+  indexed_with BIGINT NOT NULL DEFAULT 0,
+  document TEXT NOT NULL,
+  PRIMARY KEY (collection, id)
+);
+CREATE INDEX read_document_green_indexed_with ON read_document_green (collection, indexed_with);
+CREATE TABLE read_document_field_green (
+  collection VARCHAR(64) NOT NULL,
+  id VARCHAR(128) NOT NULL,
+  field VARCHAR(64) NOT NULL,
+  string_value VARCHAR(512),
+  number_value DOUBLE PRECISION,
+  boolean_value BOOLEAN,
+  timestamp_value BIGINT,
+  PRIMARY KEY (collection, id, field)
+);
+CREATE INDEX read_document_field_green_string ON read_document_field_green (collection, field, string_value, id);
+CREATE INDEX read_document_field_green_number ON read_document_field_green (collection, field, number_value, id);
+CREATE INDEX read_document_field_green_boolean ON read_document_field_green (collection, field, boolean_value, id);
+CREATE INDEX read_document_field_green_timestamp ON read_document_field_green (collection, field, timestamp_value, id);
+CREATE TABLE read_model_tables (
+  projection VARCHAR(64) NOT NULL PRIMARY KEY,
+  active VARCHAR(8) NOT NULL
+);

@@ -50,7 +50,8 @@ final class DocumentProjection
     for (EventEnvelope<DocumentEvent> envelope : envelopes) {
       keys.add(DocumentKey.ofEntityId(envelope.persistenceId()));
     }
-    Map<DocumentKey, DocumentState> stored = DocumentRows.documents(connection, keys);
+    ReadTables tables = ReadTables.active(connection);
+    Map<DocumentKey, DocumentState> stored = DocumentRows.documents(connection, tables, keys);
     Map<DocumentKey, DocumentState> changed = new LinkedHashMap<>();
     long ordering = 0;
     long timestamp = 0;
@@ -91,7 +92,7 @@ final class DocumentProjection
         indexes.put(state.collection(), CollectionRows.indexes(connection, state.collection()));
       }
     }
-    DocumentRows.saveDocuments(connection, changed.values(), stored.keySet(), indexes);
+    DocumentRows.saveDocuments(connection, tables, changed.values(), stored.keySet(), indexes);
     ReadModelProgress.progress(connection, NAME, slice, ordering, timestamp);
   }
 }

@@ -90,10 +90,13 @@ public final class DocumentQuery {
     for (Sort s : sort) {
       sql.append(", ").append(column(s.field(), aliases));
     }
-    sql.append(" FROM read_document d");
+    ReadTables tables = ReadTables.active(connection);
+    sql.append(" FROM ").append(tables.documents()).append(" d");
     List<Object> parameters = new ArrayList<>();
     for (Map.Entry<String, String> join : aliases.entrySet()) {
-      sql.append(" LEFT JOIN read_document_field ")
+      sql.append(" LEFT JOIN ")
+          .append(tables.fields())
+          .append(" ")
           .append(join.getValue())
           .append(" ON ")
           .append(join.getValue())

@@ -31,16 +31,19 @@ final class DocumentRows {
   /** Ids per {@code IN (...)} when a projection batch reads its documents. */
   private static final int IN_LIST = 100;
 
-  private static final String INSERT_FIELD =
-      "INSERT INTO read_document_field (collection, id, field, string_value, number_value,"
-          + " boolean_value, timestamp_value) VALUES (?, ?, ?, ?, ?, ?, ?)";
+  private static String insertField(ReadTables t) {
+    return "INSERT INTO "
+        + t.fields()
+        + " (collection, id, field, string_value, number_value, boolean_value, timestamp_value)"
+        + " VALUES (?, ?, ?, ?, ?, ?, ?)";
+  }
 
   /**
    * The stored state of these documents, those the read model has: one query per collection and up
    * to {@value #IN_LIST} ids, however many events a projection batch carries.
    */
-  static Map<DocumentKey, DocumentState> documents(Connection c, Collection<DocumentKey> keys)
-      throws SQLException {
+  static Map<DocumentKey, DocumentState> documents(
+      Connection c, ReadTables t, Collection<DocumentKey> keys) throws SQLException {
     planByPrimaryKey(c);
     Map<DocumentKey, DocumentState> found = new HashMap<>();
     Map<String, List<String>> idsByCollection = new HashMap<>();
@@ -53,7 +56,9 @@ final class DocumentRows {
         List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IN_LIST));
         try (PreparedStatement select =
             c.prepareStatement(
-                "SELECT document FROM read_document WHERE collection = ? AND id IN ("
+                "SELECT document FROM "
+                    + t.documents()
+                    + " WHERE collection = ? AND id IN ("
                     + String.join(", ", Collections.nCopies(chunk.size(), "?"))
                     + ")")) {
           select.setString(1, entry.getKey());
@@ -111,21 +116,26 @@ final class DocumentRows {
    */
   static void saveDocuments(
       Connection c,
+      ReadTables t,
       Collection<DocumentState> states,
       Set<DocumentKey> stored,
       Map<String, Indexes> indexes)
       throws SQLException {
     try (PreparedStatement update =
             c.prepareStatement(
-                "UPDATE read_document SET version = ?, deleted = ?, document = ?, indexed_with = ?"
+                "UPDATE "
+                    + t.documents()
+                    + " SET version = ?, deleted = ?, document = ?, indexed_with = ?"
                     + " WHERE collection = ? AND id = ?");
         PreparedStatement insert =
             c.prepareStatement(
-                "INSERT INTO read_document (version, deleted, document, indexed_with, collection,"
-                    + " id) VALUES (?, ?, ?, ?, ?, ?)");
+                "INSERT INTO "
+                    + t.documents()
+                    + " (version, deleted, document, indexed_with, collection, id)"
+                    + " VALUES (?, ?, ?, ?, ?, ?)");
         PreparedStatement deleteFields =
-            c.prepareStatement("DELETE FROM read_document_field WHERE collection = ? AND id = ?");
-        PreparedStatement insertField = c.prepareStatement(INSERT_FIELD)) {
+            c.prepareStatement("DELETE FROM " + t.fields() + " WHERE collection = ? AND id = ?");
+        PreparedStatement insertField = c.prepareStatement(insertField(t))) {
       int updates = 0;
       int inserts = 0;
       int fields = 0;
@@ -179,10 +189,11 @@ final class DocumentRows {
     Sql.setOrNull(insert, 7, value.value() instanceof Long l ? l : null, Types.BIGINT);
   }
 
-  static void saveFields(Connection c, String collection, String id, List<IndexValue> values)
+  static void saveFields(
+      Connection c, ReadTables t, String collection, String id, List<IndexValue> values)
       throws SQLException {
     try (PreparedStatement delete =
-        c.prepareStatement("DELETE FROM read_document_field WHERE collection = ? AND id = ?")) {
+        c.prepareStatement("DELETE FROM " + t.fields() + " WHERE collection = ? AND id = ?")) {
       delete.setString(1, collection);
       delete.setString(2, id);
       delete.executeUpdate();
@@ -190,7 +201,7 @@ final class DocumentRows {
     if (values.isEmpty()) {
       return;
     }
-    try (PreparedStatement insert = c.prepareStatement(INSERT_FIELD)) {
+    try (PreparedStatement insert = c.prepareStatement(insertField(t))) {
       for (IndexValue value : values) {
         bindField(insert, collection, id, value);
         insert.addBatch();

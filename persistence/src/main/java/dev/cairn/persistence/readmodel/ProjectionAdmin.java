@@ -169,9 +169,11 @@ public final class ProjectionAdmin {
     DocumentKey key = new DocumentKey(state.collection(), state.id());
     c.setAutoCommit(false);
     try {
-      Set<DocumentKey> stored = DocumentRows.documents(c, List.of(key)).keySet();
+      ReadTables tables = ReadTables.active(c);
+      Set<DocumentKey> stored = DocumentRows.documents(c, tables, List.of(key)).keySet();
       DocumentRows.saveDocuments(
           c,
+          tables,
           List.of(state),
           stored,
           Map.of(key.collection(), CollectionRows.indexes(c, key.collection())));

@@ -213,8 +213,9 @@ final class ReadModelProgress {
   private static boolean indexesBeingFilled(Connection c) throws SQLException {
     try (PreparedStatement select =
             c.prepareStatement(
-                "SELECT 1 FROM read_collection r JOIN read_document d ON d.collection = r.name"
-                    + " AND d.indexed_with < r.version LIMIT 1");
+                "SELECT 1 FROM read_collection r JOIN "
+                    + ReadTables.active(c).documents()
+                    + " d ON d.collection = r.name AND d.indexed_with < r.version LIMIT 1");
         ResultSet row = select.executeQuery()) {
       return row.next();
     }

@@ -33,11 +33,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Rebuilds the document read model from the journal, for every document, one collection or one
- * document, while it keeps answering queries: each document is folded from all its events with the
- * code running now and its row replaced, unless the live projection has meanwhile written a newer
- * version of it (row locks keep the two apart). It runs in place, not blue/green: while it runs,
- * rows already rebuilt and rows not yet rebuilt answer side by side.
+ * Rebuilds the document read model from the journal while it keeps answering queries. Every
+ * document: blue/green, into the inactive set of {@link ReadTables}, switched to when it has caught
+ * up with the live projection. One collection or one document: in place, each document folded from
+ * all its events and its row replaced, unless the live projection has meanwhile written a newer
+ * version of it (row locks keep the two apart).
  *
  * <p>Its progress is an operation row any node reads ({@code GET /admin/operations/{id}}); a
  * cancellation is asked for there, and only one rebuild runs at a time in the cluster.
@@ -67,11 +67,13 @@ public final class Rebuilds {
   private final Database database;
   private final Serialization serialization;
   private final Executor blocking;
+  private final ProjectionAdmin projections;
 
-  public Rebuilds(ActorSystem<?> system, Database database) {
+  public Rebuilds(ActorSystem<?> system, Database database, ProjectionAdmin projections) {
     this.database = database;
     this.serialization = SerializationExtension.get(system.classicSystem());
     this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
+    this.projections = projections;
   }
 
   /**
@@ -83,13 +85,22 @@ public final class Rebuilds {
     ObjectNode parameters = Json.mapper().createObjectNode().put("projection", projection);
     collection.ifPresent(c -> parameters.put("collection", c));
     id.ifPresent(i -> parameters.put("id", i));
+    boolean blueGreen = collection.isEmpty();
+    parameters.put("mode", blueGreen ? "blue-green" : "in place");
     String operation = UUID.randomUUID().toString();
     return database
         .run(c -> begin(c, operation, projection, parameters, scope(collection, id)))
         .thenApply(
             total -> {
               CompletableFuture.runAsync(
-                  () -> run(operation, scope(collection, id), total), blocking);
+                  () -> {
+                    if (blueGreen) {
+                      runBlueGreen(operation);
+                    } else {
+                      run(operation, scope(collection, id), total);
+                    }
+                  },
+                  blocking);
               return operation;
             });
   }
@@ -306,7 +317,7 @@ public final class Rebuilds {
         }
         indexes.put(entry.getKey(), CollectionRows.indexes(c, entry.getKey()));
       }
-      DocumentRows.saveDocuments(c, newer, stored, indexes);
+      DocumentRows.saveDocuments(c, ReadTables.active(c), newer, stored, indexes);
       c.commit();
     } catch (SQLException | RuntimeException e) {
       c.rollback();
@@ -335,6 +346,286 @@ public final class Rebuilds {
       }
     }
     return versions;
+  }
+
+  /**
+   * A full rebuild, blue/green: the inactive set of tables is emptied and filled from the journal
+   * up to where each slice's live projection had got when the rebuild began, while the active set
+   * keeps answering lists and the live projection keeps writing it. Then the live projection is
+   * paused, the new set catches up to where each slice stopped, the new set becomes the active one
+   * in one committed row, and the projection resumes, now writing the new set: no event is folded
+   * into neither set, and lists go from the old read model to the new one at once.
+   */
+  private void runBlueGreen(String operation) {
+    long[] done = {0};
+    try (Connection read = database.connection();
+        Connection write = database.connection()) {
+      ReadTables next = ReadTables.active(write).other();
+      clear(write, next);
+      Map<String, Long> from = liveOffsets(write);
+      for (String slice : ProjectionAdmin.keys(DocumentProjection.NAME).orElseThrow()) {
+        if (!build(read, write, next, slice, from.getOrDefault(slice, 0L), operation, done)) {
+          finish(write, operation, "cancelled", done[0], null);
+          return;
+        }
+      }
+      ReadTables old;
+      join(projections.pause(DocumentProjection.NAME));
+      try {
+        Map<String, Long> to = liveOffsets(write);
+        for (String slice : ProjectionAdmin.keys(DocumentProjection.NAME).orElseThrow()) {
+          done[0] +=
+              catchUp(
+                  read,
+                  write,
+                  next,
+                  slice,
+                  from.getOrDefault(slice, 0L),
+                  to.getOrDefault(slice, 0L));
+        }
+        write.setAutoCommit(false);
+        try {
+          old = ReadTables.active(write);
+          ReadTables.activate(write, next);
+          write.commit();
+        } catch (SQLException | RuntimeException e) {
+          write.rollback();
+          throw e;
+        } finally {
+          write.setAutoCommit(true);
+        }
+      } finally {
+        join(projections.resume(DocumentProjection.NAME));
+      }
+      clear(write, old);
+      finish(write, operation, "done", done[0], "switched to the " + next.name() + " tables");
+    } catch (SQLException | RuntimeException e) {
+      log.error("the rebuild {} failed", operation, e);
+      try (Connection c = database.connection()) {
+        finish(c, operation, "failed", done[0], e.toString());
+      } catch (SQLException again) {
+        log.error("the rebuild {} could not record its failure", operation, again);
+      }
+    }
+  }
+
+  private static void join(CompletionStage<?> stage) {
+    try {
+      stage.toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("pausing or resuming the projection failed", e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("the projection did not pause or resume within 60 s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Folds each document of {@code slice} from its events up to {@code upTo} into {@code tables};
+   * false if a cancellation was asked for.
+   */
+  private boolean build(
+      Connection read,
+      Connection write,
+      ReadTables tables,
+      String slice,
+      long upTo,
+      String operation,
+      long[] done)
+      throws SQLException {
+    read.setAutoCommit(false);
+    read.setReadOnly(true);
+    try (PreparedStatement select =
+        read.prepareStatement(
+            "SELECT j.\"persistence_id\", j.\"sequence_number\", j.\"event_ser_id\","
+                + " j.\"event_ser_manifest\", j.\"event_payload\" FROM \"event_tag\" t"
+                + " JOIN \"event_journal\" j ON j.\"ordering\" = t.\"event_id\""
+                + " WHERE t.\"tag\" = ? AND t.\"event_id\" <= ? AND j.\"deleted\" = FALSE"
+                + " ORDER BY j.\"persistence_id\", j.\"sequence_number\"")) {
+      select.setString(1, slice);
+      select.setLong(2, upTo);
+      select.setFetchSize(500);
+      try (ResultSet rows = select.executeQuery()) {
+        List<DocumentState> batch = new ArrayList<>();
+        DocumentState current = null;
+        String currentId = null;
+        boolean stopped = false;
+        long reported = System.currentTimeMillis();
+        while (rows.next()) {
+          String persistenceId = rows.getString(1);
+          if (!persistenceId.equals(currentId)) {
+            if (current != null && current.everExisted()) {
+              batch.add(current);
+            }
+            DocumentKey key = DocumentKey.ofEntityId(persistenceId);
+            current = DocumentState.empty(key.collection(), key.id());
+            currentId = persistenceId;
+            stopped = false;
+            if (batch.size() >= BATCH_DOCUMENTS) {
+              insert(write, tables, batch);
+              batch.clear();
+            }
+          }
+          done[0]++;
+          if (!stopped && rows.getLong(2) == current.version() + 1) {
+            try {
+              Object event =
+                  serialization
+                      .deserialize(rows.getBytes(5), rows.getInt(3), rows.getString(4))
+                      .get();
+              current = current.apply((DocumentEvent) event);
+            } catch (RuntimeException e) {
+              // As the live projection parks it: the document as it was before the event.
+              stopped = true;
+            }
+          }
+          if (System.currentTimeMillis() - reported >= REPORT_MILLIS) {
+            reported = System.currentTimeMillis();
+            if (!report(write, operation, done[0])) {
+              return false;
+            }
+          }
+        }
+        if (current != null && current.everExisted()) {
+          batch.add(current);
+        }
+        insert(write, tables, batch);
+      }
+    } finally {
+      read.rollback();
+    }
+    return report(write, operation, done[0]);
+  }
+
+  /**
+   * Folds {@code slice}'s events after {@code after} up to {@code upTo}, in journal order, into the
+   * rows {@code tables} hold, as the live projection would have; returns how many there were.
+   */
+  private long catchUp(
+      Connection read, Connection write, ReadTables tables, String slice, long after, long upTo)
+      throws SQLException {
+    if (upTo <= after) {
+      return 0;
+    }
+    Map<DocumentKey, List<Object[]>> events = new java.util.LinkedHashMap<>();
+    long count = 0;
+    try (PreparedStatement select =
+        read.prepareStatement(
+            "SELECT j.\"persistence_id\", j.\"sequence_number\", j.\"event_ser_id\","
+                + " j.\"event_ser_manifest\", j.\"event_payload\" FROM \"event_tag\" t"
+                + " JOIN \"event_journal\" j ON j.\"ordering\" = t.\"event_id\""
+                + " WHERE t.\"tag\" = ? AND t.\"event_id\" > ? AND t.\"event_id\" <= ?"
+                + " AND j.\"deleted\" = FALSE ORDER BY t.\"event_id\"")) {
+      select.setString(1, slice);
+      select.setLong(2, after);
+      select.setLong(3, upTo);
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          count++;
+          events
+              .computeIfAbsent(DocumentKey.ofEntityId(rows.getString(1)), k -> new ArrayList<>())
+              .add(
+                  new Object[] {
+                    rows.getLong(2), rows.getInt(3), rows.getString(4), rows.getBytes(5)
+                  });
+        }
+      }
+    } finally {
+      read.rollback();
+    }
+    if (events.isEmpty()) {
+      return 0;
+    }
+    write.setAutoCommit(false);
+    try {
+      Map<DocumentKey, DocumentState> stored =
+          DocumentRows.documents(write, tables, events.keySet());
+      List<DocumentState> changed = new ArrayList<>();
+      Map<String, DocumentRows.Indexes> indexes = new HashMap<>();
+      for (Map.Entry<DocumentKey, List<Object[]>> entry : events.entrySet()) {
+        DocumentKey key = entry.getKey();
+        DocumentState state =
+            stored.getOrDefault(key, DocumentState.empty(key.collection(), key.id()));
+        DocumentState before = state;
+        for (Object[] event : entry.getValue()) {
+          if ((long) event[0] != state.version() + 1) {
+            continue;
+          }
+          try {
+            state =
+                state.apply(
+                    (DocumentEvent)
+                        serialization
+                            .deserialize((byte[]) event[3], (int) event[1], (String) event[2])
+                            .get());
+          } catch (RuntimeException e) {
+            break;
+          }
+        }
+        if (state != before) {
+          changed.add(state);
+          if (!indexes.containsKey(key.collection())) {
+            indexes.put(key.collection(), CollectionRows.indexes(write, key.collection()));
+          }
+        }
+      }
+      DocumentRows.saveDocuments(write, tables, changed, stored.keySet(), indexes);
+      write.commit();
+    } catch (SQLException | RuntimeException e) {
+      write.rollback();
+      throw e;
+    } finally {
+      write.setAutoCommit(true);
+    }
+    return count;
+  }
+
+  /** Writes rows into a set of tables that has none of these documents yet. */
+  private static void insert(Connection c, ReadTables tables, List<DocumentState> states)
+      throws SQLException {
+    if (states.isEmpty()) {
+      return;
+    }
+    Map<String, DocumentRows.Indexes> indexes = new HashMap<>();
+    for (DocumentState state : states) {
+      if (!indexes.containsKey(state.collection())) {
+        indexes.put(state.collection(), CollectionRows.indexes(c, state.collection()));
+      }
+    }
+    c.setAutoCommit(false);
+    try {
+      DocumentRows.saveDocuments(c, tables, states, Set.of(), indexes);
+      c.commit();
+    } catch (SQLException | RuntimeException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
+    }
+  }
+
+  private static void clear(Connection c, ReadTables tables) throws SQLException {
+    Sql.execute(c, "DELETE FROM " + tables.fields(), List.of());
+    Sql.execute(c, "DELETE FROM " + tables.documents(), List.of());
+  }
+
+  /** Where each slice's live projection has got: its stored offset (a journal offset). */
+  private static Map<String, Long> liveOffsets(Connection c) throws SQLException {
+    Map<String, Long> offsets = new HashMap<>();
+    try (PreparedStatement select =
+        c.prepareStatement(
+            "SELECT \"projection_key\", \"current_offset\" FROM \"pekko_projection_offset_store\""
+                + " WHERE \"projection_name\" = ?")) {
+      select.setString(1, DocumentProjection.NAME);
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          offsets.put(rows.getString(1), Long.parseLong(rows.getString(2)));
+        }
+      }
+    }
+    return offsets;
   }
 
   /** Writes progress; false when a cancellation has been asked for. */

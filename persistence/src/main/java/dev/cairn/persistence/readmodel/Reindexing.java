@@ -26,10 +26,13 @@ final class Reindexing {
    */
   static int reindex(Connection c, String collection, DocumentRows.Indexes indexes, int limit)
       throws SQLException {
+    ReadTables t = ReadTables.active(c);
     List<String[]> stale = new ArrayList<>();
     try (PreparedStatement select =
         c.prepareStatement(
-            "SELECT id, document FROM read_document WHERE collection = ? AND indexed_with < ?"
+            "SELECT id, document FROM "
+                + t.documents()
+                + " WHERE collection = ? AND indexed_with < ?"
                 + " ORDER BY id LIMIT ? FOR UPDATE")) {
       select.setString(1, collection);
       select.setLong(2, indexes.version());
@@ -42,10 +45,10 @@ final class Reindexing {
     }
     try (PreparedStatement mark =
         c.prepareStatement(
-            "UPDATE read_document SET indexed_with = ? WHERE collection = ? AND id = ?")) {
+            "UPDATE " + t.documents() + " SET indexed_with = ? WHERE collection = ? AND id = ?")) {
       for (String[] row : stale) {
         ObjectNode data = JsonText.read(row[1], Document.class).data();
-        DocumentRows.saveFields(c, collection, row[0], IndexValue.of(indexes.fields(), data));
+        DocumentRows.saveFields(c, t, collection, row[0], IndexValue.of(indexes.fields(), data));
         mark.setLong(1, indexes.version());
         mark.setString(2, collection);
         mark.setString(3, row[0]);

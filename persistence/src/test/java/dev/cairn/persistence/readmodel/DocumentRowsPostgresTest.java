@@ -55,7 +55,7 @@ class DocumentRowsPostgresTest {
               new DocumentKey("new", "d19999"),
               new DocumentKey("new", "missing"));
 
-      assertEquals(2, DocumentRows.documents(c, keys).size());
+      assertEquals(2, DocumentRows.documents(c, ReadTables.BLUE, keys).size());
 
       // This transaction's own counters: how many rows the lookup fetched through an index.
       try (PreparedStatement read =
