@@ -23,10 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The journal for administrators, end to end: a node on H2 is browsed and exported, the export is
- * imported into a two-node cluster on PostgreSQL through the node that did not write it, and every
- * history there is the same; importing again changes nothing; a document whose history differs is
- * reported and left alone; a rebuild from events gives the same state; all of it is in the audit
- * trail. The tests run in order: each later one adds to the journal the earlier ones count.
+ * imported into a three-node cluster on PostgreSQL through one node, into entities on all three,
+ * and every history there is the same; importing again changes nothing; a document whose history
+ * differs is reported and left alone; a rebuild from events gives the same state; all of it is in
+ * the audit trail. The tests run in order: each later one adds to the journal the earlier ones
+ * count.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class JournalAdminTest {
@@ -38,7 +39,7 @@ class JournalAdminTest {
   @BeforeAll
   static void start() throws Exception {
     source = TestNode.start(dir.resolve("h2"));
-    cluster = TestNode.cluster(dir.resolve("pg"), 2, Map.of());
+    cluster = TestNode.cluster(dir.resolve("pg"), 3, Map.of());
     source.put(
         "/v1/_collections/diary",
         "{\"owner\":\"/owner\",\"rules\":{\"read\":[\"owner\"]},"
@@ -52,13 +53,14 @@ class JournalAdminTest {
     source.put("/v1/notes/b", "{\"v\":2}");
     source.post("/v1/notes/b/revert", "{\"version\":1}");
     source.put("/v1/diary/d1", "{\"owner\":\"alice\",\"text\":\"dear diary\"}");
-    // Enough documents that both nodes of the cluster own some of them (all on one: 2^-19).
+    // Enough documents that every node of the cluster owns some of them (one owning none of the
+    // 43 imported: 3 x (2/3)^43, below one in ten million).
     for (int i = 0; i < SPREAD; i++) {
       source.put("/v1/spread/s" + i, "{\"i\":" + i + "}");
     }
   }
 
-  private static final int SPREAD = 20;
+  private static final int SPREAD = 40;
 
   @AfterAll
   static void stop() throws Exception {
@@ -129,9 +131,9 @@ class JournalAdminTest {
 
     assertThat(first.get("imported").asLong()).isEqualTo(10 + SPREAD);
     assertThat(first.get("conflicting").asLong()).isZero();
-    assertThat(shards).hasSize(2);
+    assertThat(shards).hasSize(3);
     assertThat(shards)
-        .as("documents imported through one node into entities on both")
+        .as("documents imported through one node into entities on all three")
         .allMatch(region -> region.get("entityCount").asInt() > 0);
     assertThat(second.get("imported").asLong()).isZero();
     assertThat(second.get("skipped").asLong()).isEqualTo(10 + SPREAD);

@@ -25,6 +25,7 @@ final class Responses {
 
   static final String READ_MODEL_LAG = "Cairn-Read-Model-Lag";
   static final String READ_MODEL_STUCK = "Cairn-Read-Model-Stuck";
+  static final String READ_MODEL_MEASURED_AT = "Cairn-Read-Model-Measured-At";
 
   private Responses() {}
 
@@ -111,7 +112,9 @@ final class Responses {
    */
   static HttpResponse withFreshness(HttpResponse response, ReadModel.Freshness freshness) {
     HttpResponse withLag =
-        response.addHeader(RawHeader.create(READ_MODEL_LAG, Long.toString(freshness.lagMillis())));
+        response
+            .addHeader(RawHeader.create(READ_MODEL_LAG, Long.toString(freshness.lagMillis())))
+            .addHeader(RawHeader.create(READ_MODEL_MEASURED_AT, freshness.measuredAt().toString()));
     return freshness.stuckSlices().isEmpty()
         ? withLag
         : withLag.addHeader(

@@ -108,8 +108,15 @@ public final class ReadModel {
    * @param lagMillis how long the oldest journal event not yet in the read model has waited (0: it
    *     has every event)
    * @param stuckSlices the slices that fail on an event or cannot read the journal
+   * @param measuredAt when the measurement began: every write acknowledged before it is in the read
+   *     model if the lag is 0
    */
-  public record Freshness(long lagMillis, List<String> stuckSlices) {}
+  public record Freshness(long lagMillis, List<String> stuckSlices, java.time.Instant measuredAt) {
+
+    Freshness measuredAt(java.time.Instant at) {
+      return new Freshness(lagMillis, stuckSlices, at);
+    }
+  }
 
   /**
    * How current lists are, computed at most every {@value #FRESHNESS_MILLIS} ms on this node and
@@ -128,8 +135,9 @@ public final class ReadModel {
     if (!freshness.compareAndSet(current, next)) {
       return freshness();
     }
+    java.time.Instant measuring = java.time.Instant.now();
     database
-        .run(ReadModelProgress::freshness)
+        .run(c -> ReadModelProgress.freshness(c).measuredAt(measuring))
         .whenComplete(
             (computed, failure) -> {
               if (failure == null) {

@@ -47,7 +47,7 @@ final class ReadModelProgress {
         stuck.add(slice.slice());
       }
     }
-    return new ReadModel.Freshness(lag > 0 || !indexesBeingFilled(c) ? lag : 1, stuck);
+    return new ReadModel.Freshness(lag > 0 || !indexesBeingFilled(c) ? lag : 1, stuck, null);
   }
 
   /**
