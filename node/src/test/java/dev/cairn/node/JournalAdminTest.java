@@ -189,11 +189,35 @@ class JournalAdminTest {
                     .POST(HttpRequest.BodyPublishers.ofString("\n{\"collection\":\"x\"}\n"))
                     .build());
     var wrongType = cluster.get(0).post("/admin/import", "{}");
+    var notGzip =
+        cluster
+            .get(0)
+            .send(
+                cluster
+                    .get(0)
+                    .request(
+                        "/admin/import",
+                        "Content-Type",
+                        "application/x-ndjson",
+                        "Content-Encoding",
+                        "gzip")
+                    .POST(HttpRequest.BodyPublishers.ofString("this is not gzip at all"))
+                    .build());
+    var tooLong =
+        source.send(
+            source
+                .request("/admin/import", "Content-Type", "application/x-ndjson")
+                .POST(HttpRequest.BodyPublishers.ofString("x".repeat(3 * 1024 * 1024)))
+                .build());
 
     assertThat(refused.status()).isEqualTo(400);
     assertThat(refused.problem()).isEqualTo("malformed-json");
     assertThat(refused.json().get("detail").asText()).startsWith("line 2 of the import");
     assertThat(wrongType.status()).isEqualTo(415);
+    assertThat(notGzip.status()).as(notGzip.body()).isEqualTo(400);
+    assertThat(notGzip.problem()).isEqualTo("malformed-request");
+    assertThat(tooLong.status()).as(tooLong.body()).isEqualTo(422);
+    assertThat(tooLong.problem()).isEqualTo("limit-exceeded");
   }
 
   @Test

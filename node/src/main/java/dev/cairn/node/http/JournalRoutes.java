@@ -569,6 +569,23 @@ public final class JournalRoutes extends ApiDirectives {
               + malformed.sofar().conflicting()
               + " conflicting");
     }
+    if (cause instanceof org.apache.pekko.stream.scaladsl.Framing.FramingException) {
+      return new ApiException(
+          Problem.LIMIT_EXCEEDED,
+          "a line of the import is longer than a document and its metadata may be"
+              + " (cairn.limits.max-document-size): "
+              + cause.getMessage());
+    }
+    if (cause instanceof org.apache.pekko.http.scaladsl.model.IllegalRequestException illegal) {
+      return new ApiException(
+          Problem.MALFORMED_REQUEST,
+          "the body cannot be read (as its Content-Encoding says): " + illegal.info().summary());
+    }
+    if (isCorruptCompression(cause)) {
+      return new ApiException(
+          Problem.MALFORMED_REQUEST,
+          "the body is not valid gzip (Content-Encoding: gzip): " + cause.getMessage());
+    }
     if (cause instanceof java.util.concurrent.TimeoutException) {
       return new ApiException(
           Problem.UNAVAILABLE,
@@ -578,6 +595,17 @@ public final class JournalRoutes extends ApiDirectives {
     log.error("an administrative operation failed", cause);
     return new ApiException(
         Problem.INTERNAL, "the operation failed; it was logged: " + cause.getClass().getName());
+  }
+
+  private static boolean isCorruptCompression(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause()) {
+      if (t instanceof java.util.zip.ZipException
+          || t instanceof java.util.zip.DataFormatException
+          || t.getClass().getName().startsWith("org.apache.pekko.http.scaladsl.coding.")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** An operation with its caller and request id, answered when its stage completes. */
