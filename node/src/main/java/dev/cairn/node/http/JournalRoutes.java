@@ -54,6 +54,9 @@ public final class JournalRoutes extends ApiDirectives {
 
   private static final int MAX_PAGE = 1000;
 
+  /** Journal entries an export sends in one chunk. */
+  private static final int EXPORT_CHUNK_LINES = 256;
+
   private static final Logger log = LoggerFactory.getLogger(JournalRoutes.class);
 
   private final JournalReader journal;
@@ -451,10 +454,20 @@ public final class JournalRoutes extends ApiDirectives {
                 NDJSON,
                 journal
                     .export(after, collection)
-                    .map(
-                        entry ->
-                            ByteString.fromArrayUnsafe(Json.mapper().writeValueAsBytes(entry))
-                                .concat(ByteString.fromString("\n")))));
+                    // A chunk per few hundred lines, not per line: HTTP chunks and stream
+                    // elements cost more than the lines themselves.
+                    .grouped(EXPORT_CHUNK_LINES)
+                    .map(JournalRoutes::ndjson)));
+  }
+
+  private static ByteString ndjson(java.util.List<dev.cairn.protocol.api.JournalEntry> entries)
+      throws java.io.IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(entries.size() * 512);
+    for (dev.cairn.protocol.api.JournalEntry entry : entries) {
+      Json.mapper().writeValue(out, entry);
+      out.write('\n');
+    }
+    return ByteString.fromArrayUnsafe(out.toByteArray());
   }
 
   private Route importNdjson() {

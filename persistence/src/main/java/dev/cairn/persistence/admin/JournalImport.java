@@ -51,10 +51,10 @@ import org.apache.pekko.util.ByteString;
 public final class JournalImport {
 
   /** Lines read before their documents are written, a window at a time, in order. */
-  private static final int WINDOW = 1000;
+  private static final int WINDOW = 5000;
 
   /** Documents of a window written at once. */
-  private static final int PARALLELISM = 8;
+  private static final int PARALLELISM = 64;
 
   /**
    * Events of one document sent to its entity in one message: bounded in count and in bytes, so a
