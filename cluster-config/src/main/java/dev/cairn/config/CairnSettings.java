@@ -417,10 +417,33 @@ public record CairnSettings(
     Map<String, Object> derived = new HashMap<>(derivedDatabaseSettings(own));
     derived.put("pekko.cluster.seed-nodes", seedNodeAddresses(own));
     derived.putAll(Tls.from(own.getConfig("cairn.tls")).artery());
+    derived.putAll(remoteFrames(own.getConfig("cairn.limits")));
     derived.put(
         "pekko.cluster.sharding.passivation.default-strategy.active-entity-limit",
         activeEntityLimit(own, Runtime.getRuntime().maxMemory()));
     return ConfigFactory.load(ConfigFactory.parseMap(derived).withFallback(application));
+  }
+
+  /**
+   * Artery's frames sized for the largest document: a command carries a body and a reply a document
+   * from one node to another, and Artery drops a message larger than its frame (256 KiB by
+   * default), so a document near the body limit could not be read through a node that does not own
+   * it. Twice the larger limit, as a document's binary form can be larger than its JSON, plus room
+   * for the rest of the message. Each pooled buffer is a whole frame, so the pool is kept to 32 of
+   * them (Artery's default is 128).
+   */
+  static Map<String, Object> remoteFrames(Config limits) {
+    long largest = Math.max(limits.getBytes("max-body-size"), limits.getBytes("max-document-size"));
+    long frame = Math.max(256 * 1024, 2 * largest + 64 * 1024);
+    if (frame > Integer.MAX_VALUE / 2) {
+      throw new ConfigException.BadValue(
+          "cairn.limits.max-body-size", "at most 512MiB, so that a document fits a message");
+    }
+    return Map.of(
+        "pekko.remote.artery.advanced.maximum-frame-size", frame + "b",
+        "pekko.remote.artery.advanced.buffer-pool-size", 32,
+        "pekko.remote.artery.advanced.maximum-large-frame-size",
+            Math.max(2 * 1024 * 1024, frame) + "b");
   }
 
   /** Reads the settings from a configuration produced by {@link #load(Map)}. */

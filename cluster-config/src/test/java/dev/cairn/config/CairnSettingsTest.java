@@ -15,6 +15,19 @@ import org.junit.jupiter.api.Test;
 class CairnSettingsTest {
 
   @Test
+  void remoteFramesHoldTheLargestDocument() {
+    var byDefault = CairnSettings.load(Map.of());
+    var larger = CairnSettings.load(Map.of("cairn.limits.max-body-size", "4MiB"));
+
+    assertThat(byDefault.getBytes("pekko.remote.artery.advanced.maximum-frame-size"))
+        .isEqualTo(2 * 1024 * 1024 + 64 * 1024);
+    assertThat(larger.getBytes("pekko.remote.artery.advanced.maximum-frame-size"))
+        .isEqualTo(8 * 1024 * 1024 + 64 * 1024);
+    assertThat(larger.getBytes("pekko.remote.artery.advanced.maximum-large-frame-size"))
+        .isEqualTo(8 * 1024 * 1024 + 64 * 1024);
+  }
+
+  @Test
   void theDefaultsServeOnLoopbackWithADurableH2UnderTheDataDirectory() {
     CairnSettings settings = CairnSettings.from(CairnSettings.load(Map.of()));
 

@@ -146,6 +146,7 @@ class ProjectionAdminTest {
       assertThat(report.get("findings").get(0).get("version").asLong()).isEqualTo(2);
       assertThat(report.get("findings").get(0).get("message").asText()).contains("title");
       assertThat(node.get("/v1/checked/old").json().get("version").asLong()).isEqualTo(2);
+      assertThat(node.post("/admin/replay/check", "").problem()).isEqualTo("invalid-parameter");
     }
   }
 

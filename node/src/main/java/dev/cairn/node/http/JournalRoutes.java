@@ -112,11 +112,15 @@ public final class JournalRoutes extends ApiDirectives {
   }
 
   private Route replayCheck() {
-    return parameter(
+    return parameterOptional(
         "collection",
         collection ->
             collectionName(
-                collection,
+                collection.orElseThrow(
+                    () ->
+                        new ApiException(
+                            Problem.INVALID_PARAMETER,
+                            "name the collection to check: ?collection=notes")),
                 name ->
                     audited(
                         "check",
