@@ -172,6 +172,27 @@ public final class JournalImport {
         return CompletableFuture.completedFuture(null);
       }
     }
+    if (first == 1) {
+      // A document's history from its start: most often it is not here at all, and its entity
+      // (which must recover to take the events anyway) says so without a query of our own.
+      int end = chunkEnd(lines);
+      return send(persistenceId, 0, lines.subList(0, end), caller)
+          .thenCompose(
+              refusal -> {
+                if (refusal == null) {
+                  tally.imported.addAndGet(end);
+                  return write(persistenceId, lines.subList(end, lines.size()), caller, tally);
+                }
+                return compareAndWrite(persistenceId, lines, caller, tally);
+              });
+    }
+    return compareAndWrite(persistenceId, lines, caller, tally);
+  }
+
+  /** Compares the lines with the events already here, then writes those that follow them. */
+  private CompletionStage<Void> compareAndWrite(
+      String persistenceId, List<Parsed> lines, Principal caller, Tally tally) {
+    long first = lines.get(0).entry().version();
     long last = first + lines.size() - 1;
     return journal
         .currentEventsByPersistenceId(persistenceId, first, last)
@@ -206,12 +227,7 @@ public final class JournalImport {
     if (lines.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
-    int end = 0;
-    int bytes = 0;
-    while (end < lines.size() && end < CHUNK_EVENTS && (end == 0 || bytes < CHUNK_BYTES)) {
-      bytes += lines.get(end).bytes();
-      end++;
-    }
+    int end = chunkEnd(lines);
     List<Parsed> chunk = lines.subList(0, end);
     List<Parsed> rest = lines.subList(end, lines.size());
     long after = chunk.get(0).entry().version() - 1;
@@ -225,6 +241,17 @@ public final class JournalImport {
               tally.imported.addAndGet(chunk.size());
               return write(persistenceId, rest, caller, tally);
             });
+  }
+
+  /** How many of the lines go into the next message to an entity. */
+  private static int chunkEnd(List<Parsed> lines) {
+    int end = 0;
+    int bytes = 0;
+    while (end < lines.size() && end < CHUNK_EVENTS && (end == 0 || bytes < CHUNK_BYTES)) {
+      bytes += lines.get(end).bytes();
+      end++;
+    }
+    return end;
   }
 
   /** Sends a chunk to the entity; completes with null when written, or with why not. */
