@@ -6,6 +6,7 @@ import dev.cairn.config.CairnSettings;
 import dev.cairn.node.cluster.ClusterAdmin;
 import dev.cairn.node.http.AdminRoutes;
 import dev.cairn.node.http.ApiRoutes;
+import dev.cairn.node.http.AuditedOperations;
 import dev.cairn.node.http.ChangeFeedRoutes;
 import dev.cairn.node.http.CollectionRoutes;
 import dev.cairn.node.http.DocumentRoutes;
@@ -13,6 +14,7 @@ import dev.cairn.node.http.HistoryRoutes;
 import dev.cairn.node.http.JournalRoutes;
 import dev.cairn.node.http.ListRoutes;
 import dev.cairn.node.http.OperationsRoutes;
+import dev.cairn.node.http.ProjectionRoutes;
 import dev.cairn.node.http.RateLimits;
 import dev.cairn.node.http.RequestBodies;
 import dev.cairn.node.http.StreamSlots;
@@ -236,7 +238,9 @@ public final class CairnNode implements AutoCloseable {
         .route();
   }
 
-  /** The journal's administration: browsing, export, import, rebuilds and the audit trail. */
+  /**
+   * The journal's administration: browsing, export, import, rebuilds, projections, the audit trail.
+   */
   private static Route journalRoutes(
       ActorSystem<Void> system,
       CairnSettings settings,
@@ -247,15 +251,23 @@ public final class CairnNode implements AutoCloseable {
     // An exported line holds a document (at most the document limit) and its metadata.
     int maxLine =
         (int) Math.min(Integer.MAX_VALUE / 2, settings.limits().maxDocumentSize() * 2 + 65_536);
+    AuditTrail audit = new AuditTrail(system, journal, Clock.systemUTC(), settings.askTimeout());
+    AuditedOperations operations = new AuditedOperations(audit);
     return new JournalRoutes(
             journal,
             new JournalImport(system, settings.askTimeout(), maxLine),
             new DocumentRebuild(system, database, settings.askTimeout()),
-            new AuditTrail(system, journal, Clock.systemUTC(), settings.askTimeout()),
-            new ReplayCheck(system, database, registry, settings.limits().validationTimeout()),
-            projections,
-            new Rebuilds(system, database, projections))
-        .route();
+            audit,
+            operations)
+        .route()
+        .orElse(
+            new ProjectionRoutes(
+                    operations,
+                    new ReplayCheck(
+                        system, database, registry, settings.limits().validationTimeout()),
+                    projections,
+                    new Rebuilds(system, database, projections))
+                .route());
   }
 
   /**

@@ -2,27 +2,16 @@ package dev.cairn.node.http;
 
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.persistence.admin.AuditTrail;
 import dev.cairn.persistence.admin.DocumentRebuild;
 import dev.cairn.persistence.admin.JournalImport;
 import dev.cairn.persistence.admin.JournalReader;
-import dev.cairn.persistence.admin.ReplayCheck;
-import dev.cairn.persistence.readmodel.ProjectionAdmin;
-import dev.cairn.persistence.readmodel.Rebuilds;
 import dev.cairn.protocol.DocumentKey;
 import dev.cairn.protocol.Json;
 import dev.cairn.protocol.Problem;
-import dev.cairn.protocol.access.Principal;
-import dev.cairn.protocol.api.AuditEntry;
-import dev.cairn.protocol.api.OperationView;
-import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.HttpCharsets;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -31,10 +20,7 @@ import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 import org.apache.pekko.util.ByteString;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The journal for administrators, under {@code /admin}: the global event log, the documents it
@@ -57,31 +43,23 @@ public final class JournalRoutes extends ApiDirectives {
   /** Journal entries an export sends in one chunk. */
   private static final int EXPORT_CHUNK_LINES = 256;
 
-  private static final Logger log = LoggerFactory.getLogger(JournalRoutes.class);
-
   private final JournalReader journal;
   private final JournalImport importer;
   private final DocumentRebuild rebuilds;
   private final AuditTrail audit;
-  private final ReplayCheck checks;
-  private final ProjectionAdmin projections;
-  private final Rebuilds rebuildsOfReadModel;
+  private final AuditedOperations operations;
 
   public JournalRoutes(
       JournalReader journal,
       JournalImport importer,
       DocumentRebuild rebuilds,
       AuditTrail audit,
-      ReplayCheck checks,
-      ProjectionAdmin projections,
-      Rebuilds rebuildsOfReadModel) {
+      AuditedOperations operations) {
     this.journal = journal;
     this.importer = importer;
     this.rebuilds = rebuilds;
     this.audit = audit;
-    this.checks = checks;
-    this.projections = projections;
-    this.rebuildsOfReadModel = rebuildsOfReadModel;
+    this.operations = operations;
   }
 
   public Route route() {
@@ -105,256 +83,7 @@ public final class JournalRoutes extends ApiDirectives {
                                                     documentKey(collection, id, this::rebuild))))),
                         path("export", () -> get(this::export)),
                         path("import", () -> post(this::importNdjson)),
-                        path("audit", () -> get(this::auditPage)),
-                        path(segment("replay").slash("check"), () -> post(this::replayCheck)),
-                        pathPrefix("projections", this::projectionRoutes),
-                        path(segment("operations").slash(segment()), this::operation))));
-  }
-
-  private Route replayCheck() {
-    return parameterOptional(
-        "collection",
-        collection ->
-            collectionName(
-                collection.orElseThrow(
-                    () ->
-                        new ApiException(
-                            Problem.INVALID_PARAMETER,
-                            "name the collection to check: ?collection=notes")),
-                name ->
-                    audited(
-                        "check",
-                        Json.mapper().createObjectNode().put("collection", name),
-                        () -> checks.check(name).thenApply(Json.mapper()::valueToTree))));
-  }
-
-  private Route projectionRoutes() {
-    return concat(
-        pathEnd(
-            () ->
-                get(
-                    () ->
-                        answer(
-                            () ->
-                                projections
-                                    .list()
-                                    .thenApply(p -> Responses.json(StatusCodes.OK, p))))),
-        pathPrefix(
-            segment(),
-            name -> {
-              if (ProjectionAdmin.keys(name).isEmpty()) {
-                throw new ApiException(
-                    Problem.NOT_FOUND,
-                    "there is no projection '"
-                        + name
-                        + "'; there are "
-                        + String.join(", ", ProjectionAdmin.NAMES));
-              }
-              ObjectNode parameters = Json.mapper().createObjectNode().put("projection", name);
-              return concat(
-                  path(
-                      "pause",
-                      () ->
-                          post(
-                              () ->
-                                  audited(
-                                      "pause",
-                                      parameters,
-                                      () ->
-                                          projections
-                                              .pause(name)
-                                              .thenApply(done -> state(name, "paused"))))),
-                  path(
-                      "resume",
-                      () ->
-                          post(
-                              () ->
-                                  audited(
-                                      "resume",
-                                      parameters,
-                                      () ->
-                                          projections
-                                              .resume(name)
-                                              .thenApply(done -> state(name, "running"))))),
-                  path("rebuild", () -> post(() -> rebuildProjection(name))),
-                  pathPrefix(
-                      "dead-letters",
-                      () ->
-                          concat(
-                              pathEnd(
-                                  () ->
-                                      get(
-                                          () ->
-                                              answer(
-                                                  () ->
-                                                      projections
-                                                          .deadLetters(name)
-                                                          .thenApply(
-                                                              letters ->
-                                                                  Responses.json(
-                                                                      StatusCodes.OK,
-                                                                      java.util.Map.of(
-                                                                          "items", letters)))))),
-                              path(
-                                  segment().slash("retry"),
-                                  offset -> post(() -> retry(name, offset, parameters))))));
-            }));
-  }
-
-  /** Starts a rebuild of the read model: 202 with the operation to follow. */
-  private Route rebuildProjection(String name) {
-    return entity(
-        Unmarshaller.entityToString(),
-        body -> {
-          if (!name.equals("documents")) {
-            throw new ApiException(
-                Problem.INVALID_PARAMETER,
-                "only the documents projection is rebuilt; collections is refolded by its own"
-                    + " entity at every definition change");
-          }
-          JsonNode scope = scope(body);
-          Optional<String> collection = text(scope, "collection");
-          Optional<String> id = text(scope, "id");
-          collection.ifPresent(
-              c -> {
-                if (!DocumentKey.isCollectionName(c)) {
-                  throw new ApiException(
-                      Problem.INVALID_PARAMETER, "'" + c + "' is not a collection name");
-                }
-              });
-          if (id.isPresent() && (collection.isEmpty() || !DocumentKey.isId(id.get()))) {
-            throw new ApiException(
-                Problem.INVALID_PARAMETER,
-                "a document to rebuild needs its collection and a valid id");
-          }
-          ObjectNode parameters = Json.mapper().createObjectNode().put("projection", name);
-          collection.ifPresent(c -> parameters.put("collection", c));
-          id.ifPresent(i -> parameters.put("id", i));
-          return recording(
-              (caller, requestId) ->
-                  rebuildsOfReadModel
-                      .start(name, collection, id)
-                      .thenCompose(rebuildsOfReadModel::get)
-                      .handle(
-                          (started, failure) -> {
-                            if (failure != null) {
-                              ApiException refusal = refusal(unwrap(failure));
-                              return record(
-                                      caller,
-                                      requestId,
-                                      "rebuild-projection",
-                                      parameters,
-                                      ProblemResponses.status(refusal.problem()).intValue(),
-                                      Json.mapper()
-                                          .createObjectNode()
-                                          .put("problem", refusal.problem().slug())
-                                          .put("detail", refusal.getMessage()))
-                                  .<HttpResponse>thenApply(
-                                      recorded -> {
-                                        throw refusal;
-                                      });
-                            }
-                            OperationView operation = started.orElseThrow();
-                            return record(
-                                    caller,
-                                    requestId,
-                                    "rebuild-projection",
-                                    parameters,
-                                    202,
-                                    Json.mapper()
-                                        .createObjectNode()
-                                        .put("operation", operation.id()))
-                                .thenApply(
-                                    recorded ->
-                                        Responses.json(StatusCodes.ACCEPTED, operation)
-                                            .addHeader(
-                                                RawHeader.create(
-                                                    "Location",
-                                                    "/admin/operations/" + operation.id())));
-                          })
-                      .thenCompose(Function.identity()));
-        });
-  }
-
-  private Route operation(String id) {
-    Supplier<ApiException> none =
-        () -> new ApiException(Problem.NOT_FOUND, "there is no operation " + id);
-    return concat(
-        get(
-            () ->
-                answer(
-                    () ->
-                        rebuildsOfReadModel
-                            .get(id)
-                            .thenApply(
-                                found -> Responses.json(StatusCodes.OK, found.orElseThrow(none))))),
-        delete(
-            () ->
-                answer(
-                    () ->
-                        rebuildsOfReadModel
-                            .cancel(id)
-                            .thenApply(
-                                found ->
-                                    Responses.json(StatusCodes.OK, found.orElseThrow(none))))));
-  }
-
-  private static JsonNode scope(String body) {
-    if (body.isBlank()) {
-      return Json.mapper().createObjectNode();
-    }
-    try {
-      JsonNode scope = Json.mapper().readTree(body);
-      if (scope.isObject()) {
-        return scope;
-      }
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      // refused below
-    }
-    throw new ApiException(
-        Problem.MALFORMED_JSON,
-        "a rebuild's body is empty (everything) or {\"collection\": \"notes\"} or {\"collection\":"
-            + " \"notes\", \"id\": \"n1\"}");
-  }
-
-  private static Optional<String> text(JsonNode scope, String field) {
-    JsonNode value = scope.get(field);
-    return value == null || value.isNull() ? Optional.empty() : Optional.of(value.asText());
-  }
-
-  private Route retry(String name, String offset, ObjectNode parameters) {
-    long at;
-    try {
-      at = Long.parseLong(offset);
-    } catch (NumberFormatException e) {
-      throw new ApiException(
-          Problem.INVALID_PARAMETER, "the offset must be a whole number, not '" + offset + "'");
-    }
-    return audited(
-        "retry",
-        parameters.deepCopy().put("offset", at),
-        () ->
-            projections
-                .retry(name, at)
-                .thenApply(
-                    retried ->
-                        Json.mapper()
-                            .valueToTree(
-                                retried.orElseThrow(
-                                    () ->
-                                        new ApiException(
-                                            Problem.NOT_FOUND,
-                                            "no event at offset "
-                                                + at
-                                                + " is parked for "
-                                                + name
-                                                + "; GET /admin/projections/"
-                                                + name
-                                                + "/dead-letters lists them")))));
-  }
-
-  private static JsonNode state(String name, String state) {
-    return Json.mapper().createObjectNode().put("projection", name).put("state", state);
+                        path("audit", () -> get(this::auditPage)))));
   }
 
   private Route journalPage() {
@@ -408,7 +137,7 @@ public final class JournalRoutes extends ApiDirectives {
   private Route rebuild(DocumentKey key) {
     ObjectNode parameters =
         Json.mapper().createObjectNode().put("collection", key.collection()).put("id", key.id());
-    return audited(
+    return operations.audited(
         "rebuild", parameters, () -> rebuilds.rebuild(key).thenApply(Json.mapper()::valueToTree));
   }
 
@@ -421,7 +150,7 @@ public final class JournalRoutes extends ApiDirectives {
                 after ->
                     encodeResponse(
                         () ->
-                            recording(
+                            operations.recording(
                                 (caller, requestId) ->
                                     journal
                                         .head()
@@ -433,7 +162,8 @@ public final class JournalRoutes extends ApiDirectives {
                                                       .put("after", after.orElse(0L));
                                               collection.ifPresent(
                                                   c -> parameters.put("collection", c));
-                                              return record(
+                                              return operations
+                                                  .record(
                                                       caller,
                                                       requestId,
                                                       "export",
@@ -493,7 +223,7 @@ public final class JournalRoutes extends ApiDirectives {
                                       bytes ->
                                           principal(
                                               caller ->
-                                                  audited(
+                                                  operations.audited(
                                                       "import",
                                                       Json.mapper().createObjectNode(),
                                                       () ->
@@ -523,146 +253,6 @@ public final class JournalRoutes extends ApiDirectives {
                                 .thenApply(p -> Responses.json(StatusCodes.OK, p)))));
   }
 
-  /**
-   * Runs {@code operation}, records it and its outcome in the audit trail, and answers with its
-   * report (200) or its refusal as a problem.
-   */
-  private Route audited(
-      String operation, JsonNode parameters, Supplier<CompletionStage<JsonNode>> run) {
-    return recording(
-        (caller, requestId) ->
-            run.get()
-                .handle(
-                    (report, failure) -> {
-                      if (failure == null) {
-                        return record(caller, requestId, operation, parameters, 200, report)
-                            .thenApply(recorded -> Responses.json(StatusCodes.OK, report));
-                      }
-                      Throwable cause = unwrap(failure);
-                      ApiException refusal = refusal(cause);
-                      ObjectNode outcome =
-                          Json.mapper()
-                              .createObjectNode()
-                              .put("problem", refusal.problem().slug())
-                              .put("detail", refusal.getMessage());
-                      if (cause instanceof JournalImport.Malformed malformed) {
-                        outcome.set("sofar", Json.mapper().valueToTree(malformed.sofar()));
-                      }
-                      return record(
-                              caller,
-                              requestId,
-                              operation,
-                              parameters,
-                              ProblemResponses.status(refusal.problem()).intValue(),
-                              outcome)
-                          .<HttpResponse>thenApply(
-                              recorded -> {
-                                throw refusal;
-                              });
-                    })
-                .thenCompose(Function.identity()));
-  }
-
-  /** What a failed operation is answered with. */
-  private static ApiException refusal(Throwable cause) {
-    if (cause instanceof ApiException api) {
-      return api;
-    }
-    if (cause instanceof Rebuilds.AlreadyRunning running) {
-      return new ApiException(Problem.OPERATION_RUNNING, running.getMessage());
-    }
-    if (cause instanceof ProjectionAdmin.StillFailing still) {
-      return new ApiException(Problem.STILL_FAILING, still.getMessage());
-    }
-    if (cause instanceof JournalImport.Malformed malformed) {
-      return new ApiException(
-          Problem.MALFORMED_JSON,
-          malformed.getMessage()
-              + "; before it: "
-              + malformed.sofar().imported()
-              + " imported, "
-              + malformed.sofar().skipped()
-              + " skipped, "
-              + malformed.sofar().conflicting()
-              + " conflicting");
-    }
-    if (cause instanceof org.apache.pekko.stream.scaladsl.Framing.FramingException) {
-      return new ApiException(
-          Problem.LIMIT_EXCEEDED,
-          "a line of the import is longer than a document and its metadata may be"
-              + " (cairn.limits.max-document-size): "
-              + cause.getMessage());
-    }
-    if (cause instanceof org.apache.pekko.http.scaladsl.model.IllegalRequestException illegal) {
-      return new ApiException(
-          Problem.MALFORMED_REQUEST,
-          "the body cannot be read (as its Content-Encoding says): " + illegal.info().summary());
-    }
-    if (isCorruptCompression(cause)) {
-      return new ApiException(
-          Problem.MALFORMED_REQUEST,
-          "the body is not valid gzip (Content-Encoding: gzip): " + cause.getMessage());
-    }
-    if (cause instanceof java.util.concurrent.TimeoutException) {
-      return new ApiException(
-          Problem.UNAVAILABLE,
-          "a document did not answer in time (CAIRN_ASK_TIMEOUT); what was done is kept, and"
-              + " running the operation again is safe");
-    }
-    log.error("an administrative operation failed", cause);
-    return new ApiException(
-        Problem.INTERNAL, "the operation failed; it was logged: " + cause.getClass().getName());
-  }
-
-  private static boolean isCorruptCompression(Throwable cause) {
-    for (Throwable t = cause; t != null; t = t.getCause()) {
-      if (t instanceof java.util.zip.ZipException
-          || t instanceof java.util.zip.DataFormatException
-          || t.getClass().getName().startsWith("org.apache.pekko.http.scaladsl.coding.")) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** An operation with its caller and request id, answered when its stage completes. */
-  private Route recording(Operation operation) {
-    return principal(
-        caller ->
-            headerValueByName(
-                REQUEST_ID, requestId -> answer(() -> operation.run(caller, requestId))));
-  }
-
-  @FunctionalInterface
-  private interface Operation {
-    CompletionStage<HttpResponse> run(Principal caller, String requestId);
-  }
-
-  private CompletionStage<Void> record(
-      Principal caller,
-      String requestId,
-      String operation,
-      JsonNode parameters,
-      int status,
-      JsonNode outcome) {
-    return audit
-        .record(
-            new AuditEntry(
-                Instant.now(), caller.subject(), requestId, operation, parameters, status, outcome))
-        .handle(
-            (done, failure) -> {
-              if (failure != null) {
-                log.error(
-                    "the audit trail did not record {} {} by {}",
-                    operation,
-                    requestId,
-                    caller.subject(),
-                    failure);
-              }
-              return null;
-            });
-  }
-
   private Route optionalCollection(Function<Optional<String>, Route> inner) {
     return parameterOptional(
         "collection",
@@ -690,13 +280,5 @@ public final class JournalRoutes extends ApiDirectives {
           "after must be collection/id, as the previous page's next gives it, not '" + after + "'");
     }
     return new DocumentKey(after.substring(0, slash), after.substring(slash + 1));
-  }
-
-  private static Throwable unwrap(Throwable failure) {
-    Throwable cause = failure;
-    while (cause instanceof CompletionException && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    return cause;
   }
 }

@@ -1,0 +1,307 @@
+package dev.cairn.node.http;
+
+import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cairn.persistence.admin.ReplayCheck;
+import dev.cairn.persistence.readmodel.ProjectionAdmin;
+import dev.cairn.persistence.readmodel.Rebuilds;
+import dev.cairn.protocol.DocumentKey;
+import dev.cairn.protocol.Json;
+import dev.cairn.protocol.Problem;
+import dev.cairn.protocol.api.OperationView;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+
+/**
+ * The read model's projections for administrators, under {@code /admin}: their slices with state
+ * and lag, pause and resume, rebuilds followed at {@code /admin/operations/{id}}, dead letters and
+ * their re-drive, and the replay check. Every route needs the {@code admin} role; every operation
+ * is recorded in the audit trail.
+ */
+public final class ProjectionRoutes extends ApiDirectives {
+
+  private final AuditedOperations operations;
+  private final ReplayCheck checks;
+  private final ProjectionAdmin projections;
+  private final Rebuilds rebuildsOfReadModel;
+
+  public ProjectionRoutes(
+      AuditedOperations operations,
+      ReplayCheck checks,
+      ProjectionAdmin projections,
+      Rebuilds rebuildsOfReadModel) {
+    this.operations = operations;
+    this.checks = checks;
+    this.projections = projections;
+    this.rebuildsOfReadModel = rebuildsOfReadModel;
+  }
+
+  public Route route() {
+    return pathPrefix(
+        "admin",
+        () ->
+            admin(
+                () ->
+                    concat(
+                        path(segment("replay").slash("check"), () -> post(this::replayCheck)),
+                        pathPrefix("projections", this::projectionRoutes),
+                        path(segment("operations").slash(segment()), this::operation))));
+  }
+
+  private Route replayCheck() {
+    return parameterOptional(
+        "collection",
+        collection ->
+            collectionName(
+                collection.orElseThrow(
+                    () ->
+                        new ApiException(
+                            Problem.INVALID_PARAMETER,
+                            "name the collection to check: ?collection=notes")),
+                name ->
+                    operations.audited(
+                        "check",
+                        Json.mapper().createObjectNode().put("collection", name),
+                        () -> checks.check(name).thenApply(Json.mapper()::valueToTree))));
+  }
+
+  private Route projectionRoutes() {
+    return concat(
+        pathEnd(
+            () ->
+                get(
+                    () ->
+                        answer(
+                            () ->
+                                projections
+                                    .list()
+                                    .thenApply(p -> Responses.json(StatusCodes.OK, p))))),
+        pathPrefix(
+            segment(),
+            name -> {
+              if (ProjectionAdmin.keys(name).isEmpty()) {
+                throw new ApiException(
+                    Problem.NOT_FOUND,
+                    "there is no projection '"
+                        + name
+                        + "'; there are "
+                        + String.join(", ", ProjectionAdmin.NAMES));
+              }
+              ObjectNode parameters = Json.mapper().createObjectNode().put("projection", name);
+              return concat(
+                  path(
+                      "pause",
+                      () ->
+                          post(
+                              () ->
+                                  operations.audited(
+                                      "pause",
+                                      parameters,
+                                      () ->
+                                          projections
+                                              .pause(name)
+                                              .thenApply(done -> state(name, "paused"))))),
+                  path(
+                      "resume",
+                      () ->
+                          post(
+                              () ->
+                                  operations.audited(
+                                      "resume",
+                                      parameters,
+                                      () ->
+                                          projections
+                                              .resume(name)
+                                              .thenApply(done -> state(name, "running"))))),
+                  path("rebuild", () -> post(() -> rebuildProjection(name))),
+                  pathPrefix(
+                      "dead-letters",
+                      () ->
+                          concat(
+                              pathEnd(
+                                  () ->
+                                      get(
+                                          () ->
+                                              answer(
+                                                  () ->
+                                                      projections
+                                                          .deadLetters(name)
+                                                          .thenApply(
+                                                              letters ->
+                                                                  Responses.json(
+                                                                      StatusCodes.OK,
+                                                                      java.util.Map.of(
+                                                                          "items", letters)))))),
+                              path(
+                                  segment().slash("retry"),
+                                  offset -> post(() -> retry(name, offset, parameters))))));
+            }));
+  }
+
+  /** Starts a rebuild of the read model: 202 with the operation to follow. */
+  private Route rebuildProjection(String name) {
+    return entity(
+        Unmarshaller.entityToString(),
+        body -> {
+          if (!name.equals("documents")) {
+            throw new ApiException(
+                Problem.INVALID_PARAMETER,
+                "only the documents projection is rebuilt; collections is refolded by its own"
+                    + " entity at every definition change");
+          }
+          JsonNode scope = scope(body);
+          Optional<String> collection = text(scope, "collection");
+          Optional<String> id = text(scope, "id");
+          collection.ifPresent(
+              c -> {
+                if (!DocumentKey.isCollectionName(c)) {
+                  throw new ApiException(
+                      Problem.INVALID_PARAMETER, "'" + c + "' is not a collection name");
+                }
+              });
+          if (id.isPresent() && (collection.isEmpty() || !DocumentKey.isId(id.get()))) {
+            throw new ApiException(
+                Problem.INVALID_PARAMETER,
+                "a document to rebuild needs its collection and a valid id");
+          }
+          ObjectNode parameters = Json.mapper().createObjectNode().put("projection", name);
+          collection.ifPresent(c -> parameters.put("collection", c));
+          id.ifPresent(i -> parameters.put("id", i));
+          return operations.recording(
+              (caller, requestId) ->
+                  rebuildsOfReadModel
+                      .start(name, collection, id)
+                      .thenCompose(rebuildsOfReadModel::get)
+                      .handle(
+                          (started, failure) -> {
+                            if (failure != null) {
+                              ApiException refusal =
+                                  AuditedOperations.refusal(AuditedOperations.unwrap(failure));
+                              return operations
+                                  .record(
+                                      caller,
+                                      requestId,
+                                      "rebuild-projection",
+                                      parameters,
+                                      ProblemResponses.status(refusal.problem()).intValue(),
+                                      Json.mapper()
+                                          .createObjectNode()
+                                          .put("problem", refusal.problem().slug())
+                                          .put("detail", refusal.getMessage()))
+                                  .<HttpResponse>thenApply(
+                                      recorded -> {
+                                        throw refusal;
+                                      });
+                            }
+                            OperationView operation = started.orElseThrow();
+                            return operations
+                                .record(
+                                    caller,
+                                    requestId,
+                                    "rebuild-projection",
+                                    parameters,
+                                    202,
+                                    Json.mapper()
+                                        .createObjectNode()
+                                        .put("operation", operation.id()))
+                                .thenApply(
+                                    recorded ->
+                                        Responses.json(StatusCodes.ACCEPTED, operation)
+                                            .addHeader(
+                                                RawHeader.create(
+                                                    "Location",
+                                                    "/admin/operations/" + operation.id())));
+                          })
+                      .thenCompose(Function.identity()));
+        });
+  }
+
+  private Route operation(String id) {
+    Supplier<ApiException> none =
+        () -> new ApiException(Problem.NOT_FOUND, "there is no operation " + id);
+    return concat(
+        get(
+            () ->
+                answer(
+                    () ->
+                        rebuildsOfReadModel
+                            .get(id)
+                            .thenApply(
+                                found -> Responses.json(StatusCodes.OK, found.orElseThrow(none))))),
+        delete(
+            () ->
+                answer(
+                    () ->
+                        rebuildsOfReadModel
+                            .cancel(id)
+                            .thenApply(
+                                found ->
+                                    Responses.json(StatusCodes.OK, found.orElseThrow(none))))));
+  }
+
+  private static JsonNode scope(String body) {
+    if (body.isBlank()) {
+      return Json.mapper().createObjectNode();
+    }
+    try {
+      JsonNode scope = Json.mapper().readTree(body);
+      if (scope.isObject()) {
+        return scope;
+      }
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      // refused below
+    }
+    throw new ApiException(
+        Problem.MALFORMED_JSON,
+        "a rebuild's body is empty (everything) or {\"collection\": \"notes\"} or {\"collection\":"
+            + " \"notes\", \"id\": \"n1\"}");
+  }
+
+  private static Optional<String> text(JsonNode scope, String field) {
+    JsonNode value = scope.get(field);
+    return value == null || value.isNull() ? Optional.empty() : Optional.of(value.asText());
+  }
+
+  private Route retry(String name, String offset, ObjectNode parameters) {
+    long at;
+    try {
+      at = Long.parseLong(offset);
+    } catch (NumberFormatException e) {
+      throw new ApiException(
+          Problem.INVALID_PARAMETER, "the offset must be a whole number, not '" + offset + "'");
+    }
+    return operations.audited(
+        "retry",
+        parameters.deepCopy().put("offset", at),
+        () ->
+            projections
+                .retry(name, at)
+                .thenApply(
+                    retried ->
+                        Json.mapper()
+                            .valueToTree(
+                                retried.orElseThrow(
+                                    () ->
+                                        new ApiException(
+                                            Problem.NOT_FOUND,
+                                            "no event at offset "
+                                                + at
+                                                + " is parked for "
+                                                + name
+                                                + "; GET /admin/projections/"
+                                                + name
+                                                + "/dead-letters lists them")))));
+  }
+
+  private static JsonNode state(String name, String state) {
+    return Json.mapper().createObjectNode().put("projection", name).put("state", state);
+  }
+}
