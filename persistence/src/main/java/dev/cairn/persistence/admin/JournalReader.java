@@ -2,6 +2,7 @@ package dev.cairn.persistence.admin;
 
 import dev.cairn.persistence.CollectionEntity;
 import dev.cairn.persistence.Database;
+import dev.cairn.persistence.JournalPatterns;
 import dev.cairn.protocol.DocumentKey;
 import dev.cairn.protocol.api.DocumentSummary;
 import dev.cairn.protocol.api.DocumentSummaryPage;
@@ -114,7 +115,8 @@ public final class JournalReader {
    */
   public CompletionStage<DocumentSummaryPage> documents(
       Optional<String> collection, String prefix, Optional<DocumentKey> after, int limit) {
-    String pattern = collection.map(name -> like(name + "|" + prefix) + "%").orElse("%|%");
+    String pattern =
+        collection.map(name -> JournalPatterns.like(name + "|" + prefix) + "%").orElse("%|%");
     return database.run(
         c -> {
           List<DocumentSummary> items = new ArrayList<>();
@@ -171,7 +173,7 @@ public final class JournalReader {
                       + " FROM \"event_journal\" WHERE \"ordering\" < ? AND \"persistence_id\" LIKE ?"
                       + " ESCAPE '!' AND \"deleted\" = FALSE ORDER BY \"ordering\" DESC LIMIT ?")) {
             select.setLong(1, before);
-            select.setString(2, like(prefix) + "%");
+            select.setString(2, JournalPatterns.like(prefix) + "%");
             select.setInt(3, limit);
             try (ResultSet rows = select.executeQuery()) {
               while (rows.next()) {
@@ -200,7 +202,7 @@ public final class JournalReader {
                 + (limit > 0 ? " LIMIT " + limit : ""));
     select.setLong(1, after);
     if (collection.isPresent()) {
-      select.setString(2, like(collection.get() + "|") + "%");
+      select.setString(2, JournalPatterns.like(collection.get() + "|") + "%");
       select.setString(3, CollectionEntity.persistenceId(collection.get()));
     }
     return select;
@@ -213,11 +215,6 @@ public final class JournalReader {
 
   private Object deserialize(ResultSet row) throws SQLException {
     return serialization.deserialize(row.getBytes(7), row.getInt(5), row.getString(6)).get();
-  }
-
-  /** {@code text} as a LIKE pattern that matches it literally (escape character {@code !}). */
-  static String like(String text) {
-    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_");
   }
 
   /** One export's read: a connection in a transaction, so the database gives one snapshot. */

@@ -5,6 +5,7 @@ import dev.cairn.persistence.CollectionRegistry;
 import dev.cairn.persistence.Database;
 import dev.cairn.persistence.DocumentSchemas;
 import dev.cairn.persistence.DocumentState;
+import dev.cairn.persistence.JournalPatterns;
 import dev.cairn.protocol.Violation;
 import dev.cairn.protocol.api.ReplayCheckReport;
 import dev.cairn.protocol.collection.CollectionView;
@@ -139,7 +140,7 @@ public final class ReplayCheck {
                 + " \"event_ser_manifest\", \"event_payload\" FROM \"event_journal\""
                 + " WHERE \"persistence_id\" LIKE ? ESCAPE '!' AND \"deleted\" = FALSE"
                 + " ORDER BY \"persistence_id\", \"sequence_number\"")) {
-      select.setString(1, JournalReader.like(collection + "|") + "%");
+      select.setString(1, JournalPatterns.like(collection + "|") + "%");
       select.setFetchSize(FETCH_SIZE);
       try (ResultSet rows = select.executeQuery()) {
         while (rows.next()) {

@@ -167,24 +167,19 @@ public final class ProjectionAdmin {
 
   private static long save(Connection c, DocumentState state) throws SQLException {
     DocumentKey key = new DocumentKey(state.collection(), state.id());
-    c.setAutoCommit(false);
-    try {
-      ReadTables tables = ReadTables.active(c);
-      Set<DocumentKey> stored = DocumentRows.documents(c, tables, List.of(key)).keySet();
-      DocumentRows.saveDocuments(
-          c,
-          tables,
-          List.of(state),
-          stored,
-          Map.of(key.collection(), CollectionRows.indexes(c, key.collection())));
-      c.commit();
-      return state.version();
-    } catch (SQLException | RuntimeException e) {
-      c.rollback();
-      throw e;
-    } finally {
-      c.setAutoCommit(true);
-    }
+    return Sql.inTransaction(
+        c,
+        () -> {
+          ReadTables tables = ReadTables.active(c);
+          Set<DocumentKey> stored = DocumentRows.documents(c, tables, List.of(key)).keySet();
+          DocumentRows.saveDocuments(
+              c,
+              tables,
+              List.of(state),
+              stored,
+              Map.of(key.collection(), CollectionRows.indexes(c, key.collection())));
+          return state.version();
+        });
   }
 
   private CompletionStage<Done> forEachKey(

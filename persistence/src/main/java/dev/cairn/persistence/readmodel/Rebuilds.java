@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.persistence.Database;
 import dev.cairn.persistence.DocumentState;
+import dev.cairn.persistence.JournalPatterns;
 import dev.cairn.protocol.DocumentKey;
 import dev.cairn.protocol.Json;
 import dev.cairn.protocol.api.OperationView;
@@ -295,36 +296,32 @@ public final class Rebuilds {
     if (states.isEmpty()) {
       return;
     }
-    c.setAutoCommit(false);
-    try {
-      Map<String, List<DocumentState>> byCollection = new HashMap<>();
-      for (DocumentState state : states) {
-        byCollection.computeIfAbsent(state.collection(), k -> new ArrayList<>()).add(state);
-      }
-      List<DocumentState> newer = new ArrayList<>();
-      Set<DocumentKey> stored = new HashSet<>();
-      Map<String, DocumentRows.Indexes> indexes = new HashMap<>();
-      for (Map.Entry<String, List<DocumentState>> entry : byCollection.entrySet()) {
-        Map<String, Long> versions = lockedVersions(c, entry.getKey(), entry.getValue());
-        for (DocumentState state : entry.getValue()) {
-          Long version = versions.get(state.id());
-          if (version != null) {
-            stored.add(new DocumentKey(state.collection(), state.id()));
+    Sql.inTransaction(
+        c,
+        () -> {
+          Map<String, List<DocumentState>> byCollection = new HashMap<>();
+          for (DocumentState state : states) {
+            byCollection.computeIfAbsent(state.collection(), k -> new ArrayList<>()).add(state);
           }
-          if (version == null || version <= state.version()) {
-            newer.add(state);
+          List<DocumentState> newer = new ArrayList<>();
+          Set<DocumentKey> stored = new HashSet<>();
+          Map<String, DocumentRows.Indexes> indexes = new HashMap<>();
+          for (Map.Entry<String, List<DocumentState>> entry : byCollection.entrySet()) {
+            Map<String, Long> versions = lockedVersions(c, entry.getKey(), entry.getValue());
+            for (DocumentState state : entry.getValue()) {
+              Long version = versions.get(state.id());
+              if (version != null) {
+                stored.add(new DocumentKey(state.collection(), state.id()));
+              }
+              if (version == null || version <= state.version()) {
+                newer.add(state);
+              }
+            }
+            indexes.put(entry.getKey(), CollectionRows.indexes(c, entry.getKey()));
           }
-        }
-        indexes.put(entry.getKey(), CollectionRows.indexes(c, entry.getKey()));
-      }
-      DocumentRows.saveDocuments(c, ReadTables.active(c), newer, stored, indexes);
-      c.commit();
-    } catch (SQLException | RuntimeException e) {
-      c.rollback();
-      throw e;
-    } finally {
-      c.setAutoCommit(true);
-    }
+          DocumentRows.saveDocuments(c, ReadTables.active(c), newer, stored, indexes);
+          return null;
+        });
   }
 
   private static Map<String, Long> lockedVersions(
@@ -383,17 +380,14 @@ public final class Rebuilds {
                   from.getOrDefault(slice, 0L),
                   to.getOrDefault(slice, 0L));
         }
-        write.setAutoCommit(false);
-        try {
-          old = ReadTables.active(write);
-          ReadTables.activate(write, next);
-          write.commit();
-        } catch (SQLException | RuntimeException e) {
-          write.rollback();
-          throw e;
-        } finally {
-          write.setAutoCommit(true);
-        }
+        old =
+            Sql.inTransaction(
+                write,
+                () -> {
+                  ReadTables active = ReadTables.active(write);
+                  ReadTables.activate(write, next);
+                  return active;
+                });
       } finally {
         join(projections.resume(DocumentProjection.NAME));
       }
@@ -538,47 +532,43 @@ public final class Rebuilds {
     if (events.isEmpty()) {
       return 0;
     }
-    write.setAutoCommit(false);
-    try {
-      Map<DocumentKey, DocumentState> stored =
-          DocumentRows.documents(write, tables, events.keySet());
-      List<DocumentState> changed = new ArrayList<>();
-      Map<String, DocumentRows.Indexes> indexes = new HashMap<>();
-      for (Map.Entry<DocumentKey, List<Object[]>> entry : events.entrySet()) {
-        DocumentKey key = entry.getKey();
-        DocumentState state =
-            stored.getOrDefault(key, DocumentState.empty(key.collection(), key.id()));
-        DocumentState before = state;
-        for (Object[] event : entry.getValue()) {
-          if ((long) event[0] != state.version() + 1) {
-            continue;
+    Sql.inTransaction(
+        write,
+        () -> {
+          Map<DocumentKey, DocumentState> stored =
+              DocumentRows.documents(write, tables, events.keySet());
+          List<DocumentState> changed = new ArrayList<>();
+          Map<String, DocumentRows.Indexes> indexes = new HashMap<>();
+          for (Map.Entry<DocumentKey, List<Object[]>> entry : events.entrySet()) {
+            DocumentKey key = entry.getKey();
+            DocumentState state =
+                stored.getOrDefault(key, DocumentState.empty(key.collection(), key.id()));
+            DocumentState before = state;
+            for (Object[] event : entry.getValue()) {
+              if ((long) event[0] != state.version() + 1) {
+                continue;
+              }
+              try {
+                state =
+                    state.apply(
+                        (DocumentEvent)
+                            serialization
+                                .deserialize((byte[]) event[3], (int) event[1], (String) event[2])
+                                .get());
+              } catch (RuntimeException e) {
+                break;
+              }
+            }
+            if (state != before) {
+              changed.add(state);
+              if (!indexes.containsKey(key.collection())) {
+                indexes.put(key.collection(), CollectionRows.indexes(write, key.collection()));
+              }
+            }
           }
-          try {
-            state =
-                state.apply(
-                    (DocumentEvent)
-                        serialization
-                            .deserialize((byte[]) event[3], (int) event[1], (String) event[2])
-                            .get());
-          } catch (RuntimeException e) {
-            break;
-          }
-        }
-        if (state != before) {
-          changed.add(state);
-          if (!indexes.containsKey(key.collection())) {
-            indexes.put(key.collection(), CollectionRows.indexes(write, key.collection()));
-          }
-        }
-      }
-      DocumentRows.saveDocuments(write, tables, changed, stored.keySet(), indexes);
-      write.commit();
-    } catch (SQLException | RuntimeException e) {
-      write.rollback();
-      throw e;
-    } finally {
-      write.setAutoCommit(true);
-    }
+          DocumentRows.saveDocuments(write, tables, changed, stored.keySet(), indexes);
+          return null;
+        });
     return count;
   }
 
@@ -594,16 +584,12 @@ public final class Rebuilds {
         indexes.put(state.collection(), CollectionRows.indexes(c, state.collection()));
       }
     }
-    c.setAutoCommit(false);
-    try {
-      DocumentRows.saveDocuments(c, tables, states, Set.of(), indexes);
-      c.commit();
-    } catch (SQLException | RuntimeException e) {
-      c.rollback();
-      throw e;
-    } finally {
-      c.setAutoCommit(true);
-    }
+    Sql.inTransaction(
+        c,
+        () -> {
+          DocumentRows.saveDocuments(c, tables, states, Set.of(), indexes);
+          return null;
+        });
   }
 
   private static void clear(Connection c, ReadTables tables) throws SQLException {

@@ -51,6 +51,29 @@ final class Sql {
     execute(c, insert, new ArrayList<>(row.values()));
   }
 
+  /** Statements on a connection that {@link #inTransaction} runs in one transaction. */
+  @FunctionalInterface
+  interface Transaction<T> {
+    T run() throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in one transaction on {@code c}: committed if it returns, else rolled back.
+   */
+  static <T> T inTransaction(Connection c, Transaction<T> work) throws SQLException {
+    c.setAutoCommit(false);
+    try {
+      T result = work.run();
+      c.commit();
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      c.rollback();
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
+    }
+  }
+
   static int execute(Connection c, String sql, List<Object> parameters) throws SQLException {
     try (PreparedStatement statement = c.prepareStatement(sql)) {
       for (int i = 0; i < parameters.size(); i++) {

@@ -1,12 +1,12 @@
-package dev.cairn.persistence.readmodel;
+package dev.cairn.persistence;
 
 /** LIKE patterns over persistence ids, with {@code !} as the escape character. */
-final class JournalPatterns {
+public final class JournalPatterns {
 
   private JournalPatterns() {}
 
   /** {@code text} as a LIKE pattern that matches it literally. */
-  static String like(String text) {
+  public static String like(String text) {
     return text.replace("!", "!!").replace("%", "!%").replace("_", "!_");
   }
 }
