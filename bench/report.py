@@ -20,6 +20,8 @@ CEILINGS = {
     "read": [("http-ceiling", "rps", "rps")],
     "mixed": [("http-ceiling", "rps", "rps")],
     "write": [("db-ceiling", "rps", "rps"), ("db-ceiling-20", "rps", "rows_per_s")],
+    "create": [("db-ceiling", "rps", "rps")],
+    "write-h2": [("h2-ceiling", "rps", "rps")],
     "cluster-write": [("db-ceiling", "rps", "rps"), ("db-ceiling-20", "rps", "rows_per_s")],
     "cluster-read": [("http-ceiling", "rps", "rps")],
     "projection-catch-up": [("journal-scan", "rps", "rps")],
@@ -65,14 +67,21 @@ lines = [
     f"{result['machine']['cores']} cores; {result['machine']['java']}."
     + (f" Whole run: {total_seconds / 60:.1f} min." if total_seconds else ""),
     "",
-    "| scenario | req/s | rows/s | p50 ms | p99 ms | p99.9 ms | errors | ratio to ceiling |",
-    "|---|---:|---:|---:|---:|---:|---:|---|",
+    "| scenario | req/s | rows/s | p50 ms | p99 ms | p99.9 ms | errors | CPU µs/req node | CPU µs/req PostgreSQL | ratio to ceiling |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
 ]
+
+
+def cpu(r, key):
+    return f"{r[key]:,}" if key in r else "-"
+
+
 for r in rows:
     ratios = ", ".join(f"{v:.2f} x {k}" for k, v in r.get("ratios", {}).items()) or "-"
     lines.append(
         f"| {r['scenario']} | {r['rps']:,.0f} | {r.get('rows_per_s', r['rps']):,.0f} | "
-        f"{r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['p999_ms']:.2f} | {r.get('errors', 0)} | {ratios} |"
+        f"{r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['p999_ms']:.2f} | {r.get('errors', 0)} | "
+        f"{cpu(r, 'node_cpu_us')} | {cpu(r, 'pg_cpu_us')} | {ratios} |"
     )
 notes = []
 for r in rows:
@@ -106,8 +115,9 @@ with open(out + ".md", "w") as f:
 # Horizontal bars on log scales: ceilings and scenarios differ by orders of magnitude.
 measured = [r for r in rows if r.get("rps")]
 timed = [r for r in rows if r.get("p50_ms")]
+costed = [r for r in rows if r.get("node_cpu_us") or r.get("pg_cpu_us")]
 height = max(4.5, 0.32 * max(len(measured), len(timed)) + 1.5)
-fig, (left, right) = plt.subplots(1, 2, figsize=(14, height))
+fig, (left, right, third) = plt.subplots(1, 3, figsize=(20, height))
 left.barh([r["scenario"] for r in measured], [r["rps"] for r in measured], color="#4477aa")
 left.set_xscale("log")
 left.invert_yaxis()
@@ -122,6 +132,14 @@ right.invert_yaxis()
 right.set_xscale("log")
 right.set_title("latency (ms, log scale)")
 right.legend()
+for i, (key, label) in enumerate([("node_cpu_us", "node"), ("pg_cpu_us", "PostgreSQL")]):
+    third.barh([y + (i - 0.5) * 0.4 for y in range(len(costed))],
+               [r.get(key) or 0 for r in costed], 0.4, label=label)
+third.set_yticks(range(len(costed)))
+third.set_yticklabels([r["scenario"] for r in costed])
+third.invert_yaxis()
+third.set_title("CPU time per request (µs)")
+third.legend()
 fig.suptitle(f"Cairn benchmark {os.path.basename(out)}")
 fig.tight_layout()
 fig.savefig(out + ".png", dpi=100)
