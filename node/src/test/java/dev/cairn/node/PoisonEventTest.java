@@ -108,32 +108,24 @@ class PoisonEventTest {
     return last;
   }
 
-  /** An event no serializer can read, tagged like a document's, as a foreign writer might. */
+  /** An event no serializer can read, in a document's slice, as a foreign writer might. */
   private long insertPoison(String slice) throws Exception {
     try (Connection c = new Database(node.node().system()).connection()) {
       try (PreparedStatement insert =
           c.prepareStatement(
               "INSERT INTO \"event_journal\" (\"deleted\", \"persistence_id\", \"sequence_number\","
                   + " \"writer\", \"write_timestamp\", \"adapter_manifest\", \"event_payload\","
-                  + " \"event_ser_id\", \"event_ser_manifest\") VALUES (FALSE, ?, 1, 'test', ?,"
-                  + " '', ?, 33, 'dev.cairn.protocol.event.DocumentEvent$Created')",
+                  + " \"event_ser_id\", \"event_ser_manifest\", \"slice\") VALUES (FALSE, ?, 1, 'test', ?,"
+                  + " '', ?, 33, 'dev.cairn.protocol.event.DocumentEvent$Created', ?)",
               Statement.RETURN_GENERATED_KEYS)) {
         insert.setString(1, POISON);
         insert.setLong(2, System.currentTimeMillis());
         insert.setBytes(3, new byte[] {(byte) 0xff, 0x00, 0x13});
+        insert.setShort(4, (short) DocumentTags.slice(slice).getAsInt());
         insert.executeUpdate();
         try (ResultSet keys = insert.getGeneratedKeys()) {
           keys.next();
           long ordering = keys.getLong(1);
-          for (String tag : new String[] {slice, DocumentTags.ALL}) {
-            try (PreparedStatement tagged =
-                c.prepareStatement(
-                    "INSERT INTO \"event_tag\" (\"event_id\", \"tag\") VALUES (?, ?)")) {
-              tagged.setLong(1, ordering);
-              tagged.setString(2, tag);
-              tagged.executeUpdate();
-            }
-          }
           return ordering;
         }
       }

@@ -336,7 +336,7 @@ class ProjectionAdminTest {
     return new EventMetadata(Instant.now(), "test", "test", null, null, null, null);
   }
 
-  /** Writes {@code event} straight into the journal, tagged, as a foreign writer might. */
+  /** Writes {@code event} straight into the journal, in its slice, as a foreign writer might. */
   private static long insert(TestNode node, String persistenceId, Object event, String sliceTag)
       throws Exception {
     Serialization serialization = SerializationExtension.get(node.node().system().classicSystem());
@@ -347,26 +347,19 @@ class ProjectionAdminTest {
           c.prepareStatement(
               "INSERT INTO \"event_journal\" (\"deleted\", \"persistence_id\", \"sequence_number\","
                   + " \"writer\", \"write_timestamp\", \"adapter_manifest\", \"event_payload\","
-                  + " \"event_ser_id\", \"event_ser_manifest\") VALUES (FALSE, ?, 1, 'test', ?,"
-                  + " '', ?, ?, ?)",
+                  + " \"event_ser_id\", \"event_ser_manifest\", \"slice\") VALUES (FALSE, ?, 1, 'test', ?,"
+                  + " '', ?, ?, ?, ?)",
               Statement.RETURN_GENERATED_KEYS)) {
         insert.setString(1, persistenceId);
         insert.setLong(2, System.currentTimeMillis());
         insert.setBytes(3, serializer.toBinary(event));
         insert.setInt(4, serializer.identifier());
         insert.setString(5, Serializers.manifestFor(serializer, event));
+        insert.setShort(6, (short) DocumentTags.slice(sliceTag).getAsInt());
         insert.executeUpdate();
         try (ResultSet keys = insert.getGeneratedKeys()) {
           keys.next();
           ordering = keys.getLong(1);
-        }
-      }
-      for (String tag : new String[] {sliceTag, DocumentTags.ALL}) {
-        try (PreparedStatement tagged =
-            c.prepareStatement("INSERT INTO \"event_tag\" (\"event_id\", \"tag\") VALUES (?, ?)")) {
-          tagged.setLong(1, ordering);
-          tagged.setString(2, tag);
-          tagged.executeUpdate();
         }
       }
       return ordering;

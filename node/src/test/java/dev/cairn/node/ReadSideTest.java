@@ -74,6 +74,51 @@ abstract class ReadSideTest {
     return ids;
   }
 
+  // --- the journal's tags ---------------------------------------------------------------------
+
+  /**
+   * A document event's slice is a column of its journal row, not two tag rows; a collection
+   * definition's event keeps its tag row. Lists and the change feed read the slices from there.
+   */
+  @Test
+  void aDocumentEventKeepsItsSliceInItsRowAndADefinitionItsTag() throws Exception {
+    String collection = unique("sliced");
+    define(collection, "{}");
+    assertThat(node.put("/v1/" + collection + "/a", "{\"n\": 1}").status()).isEqualTo(201);
+    String persistenceId = collection + "|a";
+    try (java.sql.Connection c =
+        new dev.cairn.persistence.Database(node.node().system()).connection()) {
+      try (var select =
+          c.prepareStatement(
+              "SELECT j.\"slice\", (SELECT COUNT(*) FROM \"event_tag\" t"
+                  + " WHERE t.\"event_id\" = j.\"ordering\") FROM \"event_journal\" j"
+                  + " WHERE j.\"persistence_id\" = ?")) {
+        select.setString(1, persistenceId);
+        try (var row = select.executeQuery()) {
+          assertThat(row.next()).isTrue();
+          assertThat(row.getInt(1))
+              .isEqualTo(
+                  Math.floorMod(
+                      persistenceId.hashCode(), dev.cairn.persistence.DocumentTags.SLICES));
+          assertThat(row.getLong(2)).as("tag rows of the document event").isZero();
+        }
+      }
+      try (var select =
+          c.prepareStatement(
+              "SELECT j.\"slice\", t.\"tag\" FROM \"event_journal\" j JOIN \"event_tag\" t"
+                  + " ON t.\"event_id\" = j.\"ordering\" WHERE j.\"persistence_id\" = ?")) {
+        select.setString(1, dev.cairn.persistence.CollectionEntity.persistenceId(collection));
+        try (var row = select.executeQuery()) {
+          assertThat(row.next()).isTrue();
+          assertThat(row.getObject(1)).isNull();
+          assertThat(row.getString(2)).isEqualTo(dev.cairn.persistence.CollectionEntity.TAG);
+          assertThat(row.next()).isFalse();
+        }
+      }
+    }
+    awaitReadModel(collection, 1);
+  }
+
   // --- definitions and schemas ----------------------------------------------------------------
 
   @Test

@@ -1,11 +1,15 @@
 package dev.cairn.persistence;
 
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
  * Tags every document event with one of a fixed number of slices, so that projections can read the
- * journal in parallel. The slice count is part of the journal: events keep the tag they were
- * written with, so changing it needs a re-tagging migration.
+ * journal in parallel. The slice count is part of the journal: events keep the slice they were
+ * written with, so changing it needs a migration.
+ *
+ * <p>These tags are not stored as tag rows: the journal keeps a document event's slice in its own
+ * row ({@code event_journal.slice}, see {@link dev.cairn.persistence.journal.JournalSlices}).
  */
 public final class DocumentTags {
 
@@ -16,8 +20,25 @@ public final class DocumentTags {
 
   private DocumentTags() {}
 
+  private static final String PREFIX = ALL + "-";
+
   public static String sliceTag(int slice) {
-    return "documents-" + slice;
+    return PREFIX + slice;
+  }
+
+  /** The slice a slice tag names, or empty for any other tag (including {@link #ALL}). */
+  public static OptionalInt slice(String tag) {
+    if (tag.length() > PREFIX.length() && tag.startsWith(PREFIX)) {
+      try {
+        int slice = Integer.parseInt(tag.substring(PREFIX.length()));
+        if (slice >= 0 && slice < SLICES && tag.equals(sliceTag(slice))) {
+          return OptionalInt.of(slice);
+        }
+      } catch (NumberFormatException e) {
+        return OptionalInt.empty();
+      }
+    }
+    return OptionalInt.empty();
   }
 
   static Set<String> forPersistenceId(String persistenceId) {

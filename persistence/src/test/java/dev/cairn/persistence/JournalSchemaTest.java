@@ -49,7 +49,7 @@ class JournalSchemaTest {
         .hasMessageContaining("CAIRN_DB_SCHEMA=public");
     int applied = JournalSchema.migrate(database(TestPostgres.inSchema(url, "public"), "public"));
 
-    assertThat(applied).as("the migrations after the first").isEqualTo(4);
+    assertThat(applied).as("the migrations after the first").isEqualTo(5);
     assertThat(tables(url, "public"))
         .contains(
             "event_journal",
@@ -58,6 +58,55 @@ class JournalSchemaTest {
             "cluster_secret",
             "read_model_dead_letter",
             "admin_operation");
+  }
+
+  /**
+   * Journals written before the slice column kept a document event's slice and the change feed as
+   * two tag rows: the migration moves the slice into the row and removes those tags, and keeps
+   * other tags (a collection definition's).
+   */
+  @Test
+  void documentEventsWrittenWithTagRowsKeepTheirSliceInTheirRow() throws Exception {
+    String url = TestPostgres.inSchema(TestPostgres.emptyDatabase(), "cairn");
+    Flyway.configure()
+        .dataSource(url, "postgres", "")
+        .schemas("cairn")
+        .defaultSchema("cairn")
+        .createSchemas(true)
+        .locations("classpath:db/migration/postgresql")
+        .target("5")
+        .load()
+        .migrate();
+    try (Connection c = TestPostgres.connect(url);
+        Statement statement = c.createStatement()) {
+      statement.execute(
+          "INSERT INTO event_journal (ordering, persistence_id, sequence_number, writer,"
+              + " event_ser_id, event_ser_manifest, event_payload) VALUES"
+              + " (1, 'c|a', 1, 'w', 1, 'm', '\\x00'), (2, '_collection|c', 1, 'w', 1, 'm', '\\x00'),"
+              + " (3, 'c|b', 1, 'w', 1, 'm', '\\x00')");
+      statement.execute(
+          "INSERT INTO event_tag (event_id, tag) VALUES (1, 'documents-5'), (1, 'documents'),"
+              + " (2, 'collections'), (3, 'documents-0'), (3, 'documents')");
+    }
+
+    JournalSchema.migrate(database(url, "cairn"));
+
+    try (Connection c = TestPostgres.connect(url);
+        Statement statement = c.createStatement()) {
+      try (ResultSet rows =
+          statement.executeQuery("SELECT ordering, slice FROM event_journal ORDER BY ordering")) {
+        java.util.List<String> slices = new java.util.ArrayList<>();
+        while (rows.next()) {
+          slices.add(rows.getLong(1) + ":" + rows.getObject(2));
+        }
+        assertThat(slices).containsExactly("1:5", "2:null", "3:0");
+      }
+      try (ResultSet rows = statement.executeQuery("SELECT event_id, tag FROM event_tag")) {
+        assertThat(rows.next()).isTrue();
+        assertThat(rows.getLong(1) + ":" + rows.getString(2)).isEqualTo("2:collections");
+        assertThat(rows.next()).isFalse();
+      }
+    }
   }
 
   private static CairnSettings.Database database(String url, String schema) {

@@ -5,6 +5,7 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.persistence.admin.AuditTrail;
 import dev.cairn.persistence.admin.DocumentRebuild;
+import dev.cairn.persistence.admin.JournalCodec;
 import dev.cairn.persistence.admin.JournalImport;
 import dev.cairn.persistence.admin.JournalReader;
 import dev.cairn.protocol.DocumentKey;
@@ -39,9 +40,6 @@ public final class JournalRoutes extends ApiDirectives {
   static final String JOURNAL_HEAD = "Cairn-Journal-Head";
 
   private static final int MAX_PAGE = 1000;
-
-  /** Journal entries an export sends in one chunk. */
-  private static final int EXPORT_CHUNK_LINES = 256;
 
   private final JournalReader journal;
   private final JournalImport importer;
@@ -186,18 +184,15 @@ public final class JournalRoutes extends ApiDirectives {
         .withEntity(
             HttpEntities.create(
                 NDJSON,
-                journal
-                    .export(after, collection)
-                    // A chunk per few hundred lines, not per line: HTTP chunks and stream
-                    // elements cost more than the lines themselves.
-                    .grouped(EXPORT_CHUNK_LINES)
-                    .map(JournalRoutes::ndjson)));
+                // A chunk per batch of lines, not per line: HTTP chunks and stream elements
+                // cost more than the lines themselves.
+                journal.export(after, collection).map(JournalRoutes::ndjson)));
   }
 
-  private static ByteString ndjson(java.util.List<dev.cairn.protocol.api.JournalEntry> entries)
+  private static ByteString ndjson(java.util.List<JournalCodec.Exported> entries)
       throws java.io.IOException {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(entries.size() * 512);
-    for (dev.cairn.protocol.api.JournalEntry entry : entries) {
+    for (JournalCodec.Exported entry : entries) {
       Json.mapper().writeValue(out, entry);
       out.write('\n');
     }

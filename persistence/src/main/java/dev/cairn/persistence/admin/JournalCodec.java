@@ -8,6 +8,7 @@ import dev.cairn.protocol.api.JournalEntry;
 import dev.cairn.protocol.collection.CollectionEvent;
 import dev.cairn.protocol.event.DocumentEvent;
 import dev.cairn.protocol.event.EventMetadata;
+import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -40,9 +41,43 @@ public final class JournalCodec {
   }
 
   /**
-   * The entry of a journal row, or null for a row that is neither a document's nor a definition's.
+   * A journal event as an export writes it: a {@link JournalEntry} whose event is still the record
+   * the journal holds, so that the export writes it as JSON once instead of building a tree of it
+   * first. Its JSON is the entry's JSON (same members, same order), which is what an import reads.
    */
-  static JournalEntry entry(
+  public record Exported(
+      long offset,
+      String collection,
+      String id,
+      long version,
+      String type,
+      Instant timestamp,
+      String principal,
+      String requestId,
+      String writer,
+      Object event) {
+
+    /** The entry a listing shows: the same, with the event as a JSON tree. */
+    public JournalEntry entry() {
+      return new JournalEntry(
+          offset,
+          collection,
+          id,
+          version,
+          type,
+          timestamp,
+          principal,
+          requestId,
+          writer,
+          Json.mapper().valueToTree(event));
+    }
+  }
+
+  /**
+   * The exported form of a journal row, or null for a row that is neither a document's nor a
+   * definition's.
+   */
+  static Exported exported(
       long offset, String persistenceId, long version, String writer, Object event) {
     int bar = persistenceId.indexOf('|');
     String collection = persistenceId.substring(0, bar);
@@ -58,7 +93,7 @@ public final class JournalCodec {
     } else {
       return null;
     }
-    return new JournalEntry(
+    return new Exported(
         offset,
         collection,
         id,
@@ -68,7 +103,16 @@ public final class JournalCodec {
         meta.principal(),
         meta.requestId(),
         writer,
-        Json.mapper().valueToTree(event));
+        event);
+  }
+
+  /**
+   * The entry of a journal row, or null for a row that is neither a document's nor a definition's.
+   */
+  static JournalEntry entry(
+      long offset, String persistenceId, long version, String writer, Object event) {
+    Exported exported = exported(offset, persistenceId, version, writer, event);
+    return exported == null ? null : exported.entry();
   }
 
   /** The persistence id an entry belongs to. */

@@ -27,23 +27,23 @@ import slick.jdbc.JdbcBackend;
 import slick.jdbc.JdbcProfile;
 
 /**
- * The JDBC journal's data access with one change: on PostgreSQL a batch of events is written with
- * two statements, whatever its size.
+ * The JDBC journal's data access with two changes to how events are written, and one to recovery.
+ *
+ * <p>A document event's tags (its read-model slice and the change feed) are kept as the number of
+ * its slice in the event's own row, not as two {@code event_tag} rows ({@link JournalSlices}).
+ * Events with other tags keep their tag rows.
  *
  * <p>pekko-persistence-jdbc 1.1.1 writes tagged events one {@code INSERT ... RETURNING ordering} at
  * a time (it needs each event's ordering for its {@code event_tag} rows), so a batch of n events
- * costs n + 1 round trips inside its transaction. Every Cairn document event carries two tags (its
- * read-model slice and the change feed), and under write load those round trips were the largest
- * share of the journal's database time (docs/performance.md). Here the batch is one multi-row
- * insert returning every ordering, then one multi-row insert of all its tags, in one transaction:
- * the same rows, the same all-or-nothing batch, the same reply after commit.
+ * cost n + 1 round trips inside its transaction. Here a batch of document events is one multi-row
+ * insert, whatever its size (up to {@value #ROWS_PER_STATEMENT} rows a statement); the rare event
+ * with tag rows (a collection definition) is inserted on its own and its tags after it. All in one
+ * transaction: the same all-or-nothing batch, the same reply after commit.
  *
  * <p>Recovery's question for the highest sequence number, which every entity asks once when it
- * starts, is likewise shared by the recoveries running at the same time (one query for many
- * entities).
- *
- * <p>Other databases (H2, embedded, where a round trip is a method call) keep the library's write
- * and lookup. Reading events, deleting and the read journal are the library's own.
+ * starts, is on PostgreSQL shared by the recoveries running at the same time (one query for many
+ * entities). Reading events, deleting and the read journal are the library's own, except for {@code
+ * eventsByTag} ({@link TagRangeReadJournalDao}).
  */
 public class BatchedJournalDao extends DefaultJournalDao {
 
@@ -59,7 +59,8 @@ public class BatchedJournalDao extends DefaultJournalDao {
     "event_ser_manifest",
     "meta_payload",
     "meta_ser_id",
-    "meta_ser_manifest"
+    "meta_ser_manifest",
+    "slice"
   };
 
   /** Rows per statement; PostgreSQL takes at most 65,535 bind parameters in one. */
@@ -123,9 +124,6 @@ public class BatchedJournalDao extends DefaultJournalDao {
   @Override
   public Future<BoxedUnit> writeJournalRows(
       Seq<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows) {
-    if (!batched) {
-      return super.writeJournalRows(rows);
-    }
     List<Tuple2<JournalPekkoSerializationRow, Set<String>>> batch =
         CollectionConverters.asJava(rows);
     return SlickJdbc.run(
@@ -142,9 +140,7 @@ public class BatchedJournalDao extends DefaultJournalDao {
     boolean autoCommit = connection.getAutoCommit();
     connection.setAutoCommit(false);
     try {
-      for (int from = 0; from < batch.size(); from += ROWS_PER_STATEMENT) {
-        write(connection, batch.subList(from, Math.min(batch.size(), from + ROWS_PER_STATEMENT)));
-      }
+      write(connection, batch);
       connection.commit();
     } catch (SQLException | RuntimeException e) {
       connection.rollback();
@@ -155,76 +151,104 @@ public class BatchedJournalDao extends DefaultJournalDao {
   }
 
   private static void write(
-      Connection connection, List<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows)
+      Connection connection, List<Tuple2<JournalPekkoSerializationRow, Set<String>>> batch)
       throws SQLException {
-    Map<String, Long> orderings = insertEvents(connection, rows);
-    List<Object[]> tags = new ArrayList<>();
-    for (Tuple2<JournalPekkoSerializationRow, Set<String>> row : rows) {
-      Long ordering = orderings.get(key(row._1().persistenceId(), row._1().sequenceNumber()));
-      for (String tag : CollectionConverters.asJava(row._2())) {
-        tags.add(new Object[] {ordering, tag});
+    List<JournalPekkoSerializationRow> rows = new ArrayList<>(batch.size());
+    List<Short> slices = new ArrayList<>(batch.size());
+    List<Tuple2<JournalPekkoSerializationRow, Set<String>>> tagged = new ArrayList<>();
+    for (Tuple2<JournalPekkoSerializationRow, Set<String>> row : batch) {
+      java.util.Set<String> tags = CollectionConverters.asJava(row._2());
+      Short slice = tags.isEmpty() ? null : JournalSlices.slice(tags);
+      if (tags.isEmpty() || slice != null) {
+        rows.add(row._1());
+        slices.add(slice);
+      } else {
+        tagged.add(row);
       }
     }
-    if (tags.isEmpty()) {
-      return;
+    for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
+      int to = Math.min(rows.size(), from + ROWS_PER_STATEMENT);
+      insertEvents(connection, rows.subList(from, to), slices.subList(from, to));
     }
-    try (PreparedStatement insert =
-        connection.prepareStatement(
-            "INSERT INTO event_tag (event_id, tag) VALUES "
-                + String.join(", ", Collections.nCopies(tags.size(), "(?, ?)")))) {
-      int parameter = 1;
-      for (Object[] tag : tags) {
-        insert.setLong(parameter++, (Long) tag[0]);
-        insert.setString(parameter++, (String) tag[1]);
+    for (Tuple2<JournalPekkoSerializationRow, Set<String>> row : tagged) {
+      insertTagged(connection, row._1(), CollectionConverters.asJava(row._2()));
+    }
+  }
+
+  private static String insert(int rows) {
+    String values = "(" + String.join(", ", Collections.nCopies(EVENT_COLUMNS.length, "?")) + ")";
+    return "INSERT INTO \"event_journal\" (\""
+        + String.join("\", \"", EVENT_COLUMNS)
+        + "\") VALUES "
+        + String.join(", ", Collections.nCopies(rows, values));
+  }
+
+  /** Inserts events without tag rows, each with its slice (or none). */
+  private static void insertEvents(
+      Connection connection, List<JournalPekkoSerializationRow> rows, List<Short> slices)
+      throws SQLException {
+    try (PreparedStatement insert = connection.prepareStatement(insert(rows.size()))) {
+      int p = 1;
+      for (int i = 0; i < rows.size(); i++) {
+        p = bind(insert, p, rows.get(i), slices.get(i));
       }
       insert.executeUpdate();
     }
   }
 
-  /** Inserts the events and answers each one's ordering by persistence id and sequence number. */
-  private static Map<String, Long> insertEvents(
-      Connection connection, List<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows)
+  /** Inserts one event and its tag rows, which name it by its ordering. */
+  private static void insertTagged(
+      Connection connection, JournalPekkoSerializationRow row, java.util.Set<String> tags)
       throws SQLException {
-    String values = "(" + String.join(", ", Collections.nCopies(EVENT_COLUMNS.length, "?")) + ")";
-    String sql =
-        "INSERT INTO event_journal ("
-            + String.join(", ", EVENT_COLUMNS)
-            + ") VALUES "
-            + String.join(", ", Collections.nCopies(rows.size(), values))
-            + " RETURNING ordering, persistence_id, sequence_number";
-    Map<String, Long> orderings = new HashMap<>();
-    try (PreparedStatement insert = connection.prepareStatement(sql)) {
-      int p = 1;
-      for (Tuple2<JournalPekkoSerializationRow, Set<String>> tuple : rows) {
-        JournalPekkoSerializationRow row = tuple._1();
-        insert.setBoolean(p++, row.deleted());
-        insert.setString(p++, row.persistenceId());
-        insert.setLong(p++, row.sequenceNumber());
-        insert.setString(p++, row.writer());
-        insert.setLong(p++, row.writeTimestamp());
-        insert.setString(p++, row.adapterManifest());
-        insert.setBytes(p++, row.eventPayload());
-        insert.setInt(p++, row.eventSerId());
-        insert.setString(p++, row.eventSerManifest());
-        insert.setBytes(p++, row.metaPayload().isDefined() ? row.metaPayload().get() : null);
-        if (row.metaSerId().isDefined()) {
-          insert.setInt(p++, (Integer) row.metaSerId().get());
-        } else {
-          insert.setNull(p++, Types.INTEGER);
+    long ordering;
+    try (PreparedStatement insert =
+        connection.prepareStatement(insert(1), new String[] {"ordering"})) {
+      bind(insert, 1, row, null);
+      insert.executeUpdate();
+      try (ResultSet key = insert.getGeneratedKeys()) {
+        if (!key.next()) {
+          throw new SQLException("the journal did not answer the ordering of the event it wrote");
         }
-        insert.setString(
-            p++, row.metaSerManifest().isDefined() ? row.metaSerManifest().get() : null);
-      }
-      try (ResultSet inserted = insert.executeQuery()) {
-        while (inserted.next()) {
-          orderings.put(key(inserted.getString(2), inserted.getLong(3)), inserted.getLong(1));
-        }
+        ordering = key.getLong(1);
       }
     }
-    return orderings;
+    try (PreparedStatement insert =
+        connection.prepareStatement(
+            "INSERT INTO \"event_tag\" (\"event_id\", \"tag\") VALUES (?, ?)")) {
+      for (String tag : tags) {
+        insert.setLong(1, ordering);
+        insert.setString(2, tag);
+        insert.addBatch();
+      }
+      insert.executeBatch();
+    }
   }
 
-  private static String key(String persistenceId, long sequenceNumber) {
-    return sequenceNumber + "|" + persistenceId;
+  private static int bind(
+      PreparedStatement insert, int from, JournalPekkoSerializationRow row, Short slice)
+      throws SQLException {
+    int p = from;
+    insert.setBoolean(p++, row.deleted());
+    insert.setString(p++, row.persistenceId());
+    insert.setLong(p++, row.sequenceNumber());
+    insert.setString(p++, row.writer());
+    insert.setLong(p++, row.writeTimestamp());
+    insert.setString(p++, row.adapterManifest());
+    insert.setBytes(p++, row.eventPayload());
+    insert.setInt(p++, row.eventSerId());
+    insert.setString(p++, row.eventSerManifest());
+    insert.setBytes(p++, row.metaPayload().isDefined() ? row.metaPayload().get() : null);
+    if (row.metaSerId().isDefined()) {
+      insert.setInt(p++, (Integer) row.metaSerId().get());
+    } else {
+      insert.setNull(p++, Types.INTEGER);
+    }
+    insert.setString(p++, row.metaSerManifest().isDefined() ? row.metaSerManifest().get() : null);
+    if (slice == null) {
+      insert.setNull(p++, Types.SMALLINT);
+    } else {
+      insert.setShort(p++, slice);
+    }
+    return p;
   }
 }

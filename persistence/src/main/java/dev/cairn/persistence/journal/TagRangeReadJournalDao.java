@@ -26,8 +26,12 @@ import slick.jdbc.JdbcBackend;
 import slick.jdbc.JdbcProfile;
 
 /**
- * The read journal's data access with one change: on PostgreSQL, {@code eventsByTag} bounds the tag
- * rows it reads, not only the journal rows.
+ * The read journal's data access with two changes to {@code eventsByTag}: a document event's tags
+ * are read from its row's slice column ({@link JournalSlices}), and on PostgreSQL the query for
+ * other tags bounds the tag rows it reads, not only the journal rows.
+ *
+ * <p>A slice's events are the range of the (slice, ordering) index from the offset on; the change
+ * feed's tag (every document event) is the journal in order of ordering.
  *
  * <p>pekko-persistence-jdbc 1.1.1 asks for a tag's events between two orderings with the range on
  * {@code event_journal.ordering} only. PostgreSQL does not carry that range over the join to {@code
@@ -50,6 +54,14 @@ public class TagRangeReadJournalDao extends DefaultReadJournalDao {
           + " WHERE t.tag = ? AND t.event_id > ? AND t.event_id <= ? AND j.deleted = false"
           + " ORDER BY t.event_id LIMIT ?";
 
+  /** A slice's (or every document's) events, on either database. */
+  static final String EVENTS_BY_SLICE =
+      "SELECT j.\"ordering\", j.\"deleted\", j.\"persistence_id\", j.\"sequence_number\","
+          + " j.\"writer\", j.\"write_timestamp\", j.\"adapter_manifest\", j.\"event_payload\","
+          + " j.\"event_ser_id\", j.\"event_ser_manifest\", j.\"meta_payload\", j.\"meta_ser_id\","
+          + " j.\"meta_ser_manifest\" FROM \"event_journal\" j WHERE %s AND j.\"ordering\" > ?"
+          + " AND j.\"ordering\" <= ? AND j.\"deleted\" = FALSE ORDER BY j.\"ordering\" LIMIT ?";
+
   private final Serialization serialization;
   private final boolean bounded;
 
@@ -68,11 +80,14 @@ public class TagRangeReadJournalDao extends DefaultReadJournalDao {
   @Override
   public Source<Try<Tuple3<PersistentRepr, Set<String>, Object>>, NotUsed> eventsByTag(
       String tag, long offset, long maxOffset, long max) {
-    if (!bounded) {
+    boolean inColumn = JournalSlices.inColumn(tag);
+    if (!inColumn && !bounded) {
       return super.eventsByTag(tag, offset, maxOffset, max);
     }
+    String sql =
+        inColumn ? String.format(EVENTS_BY_SLICE, JournalSlices.condition(tag)) : EVENTS_BY_TAG;
     Future<List<JournalPekkoSerializationRow>> rows =
-        SlickJdbc.run(db(), connection -> rows(connection, tag, offset, maxOffset, max));
+        SlickJdbc.run(db(), connection -> rows(connection, sql, tag, offset, maxOffset, max));
     Set<String> noTags = scala.collection.immutable.Set$.MODULE$.empty();
     return org.apache.pekko.stream.javadsl.Source.completionStage(FutureConverters.asJava(rows))
         .mapConcat(found -> found)
@@ -87,11 +102,11 @@ public class TagRangeReadJournalDao extends DefaultReadJournalDao {
   }
 
   private static List<JournalPekkoSerializationRow> rows(
-      Connection connection, String tag, long offset, long maxOffset, long max)
+      Connection connection, String sql, String tag, long offset, long maxOffset, long max)
       throws SQLException {
     List<JournalPekkoSerializationRow> rows = new ArrayList<>();
-    try (PreparedStatement select = connection.prepareStatement(EVENTS_BY_TAG)) {
-      select.setString(1, tag);
+    try (PreparedStatement select = connection.prepareStatement(sql)) {
+      JournalSlices.bind(select, 1, tag);
       select.setLong(2, offset);
       select.setLong(3, maxOffset);
       select.setLong(4, max);

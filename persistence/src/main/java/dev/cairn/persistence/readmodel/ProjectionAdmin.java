@@ -4,6 +4,7 @@ import dev.cairn.persistence.CollectionEntity;
 import dev.cairn.persistence.Database;
 import dev.cairn.persistence.DocumentState;
 import dev.cairn.persistence.DocumentTags;
+import dev.cairn.persistence.journal.JournalSlices;
 import dev.cairn.protocol.DocumentKey;
 import dev.cairn.protocol.api.DeadLetter;
 import dev.cairn.protocol.api.ProjectionView;
@@ -255,8 +256,10 @@ public final class ProjectionAdmin {
   private static long waiting(Connection c, String tag, long offset) throws SQLException {
     try (PreparedStatement select =
         c.prepareStatement(
-            "SELECT COUNT(*) FROM \"event_tag\" WHERE \"tag\" = ? AND \"event_id\" > ?")) {
-      select.setString(1, tag);
+            "SELECT COUNT(*) FROM \"event_journal\" j WHERE "
+                + JournalSlices.condition(tag)
+                + " AND j.\"ordering\" > ?")) {
+      JournalSlices.bind(select, 1, tag);
       select.setLong(2, offset);
       try (ResultSet row = select.executeQuery()) {
         row.next();
@@ -268,8 +271,9 @@ public final class ProjectionAdmin {
   private static long newest(Connection c, String tag) throws SQLException {
     try (PreparedStatement select =
         c.prepareStatement(
-            "SELECT COALESCE(MAX(\"event_id\"), 0) FROM \"event_tag\" WHERE \"tag\" = ?")) {
-      select.setString(1, tag);
+            "SELECT COALESCE(MAX(j.\"ordering\"), 0) FROM \"event_journal\" j WHERE "
+                + JournalSlices.condition(tag))) {
+      JournalSlices.bind(select, 1, tag);
       try (ResultSet row = select.executeQuery()) {
         row.next();
         return row.getLong(1);

@@ -2,6 +2,7 @@ package dev.cairn.persistence.readmodel;
 
 import dev.cairn.persistence.CollectionEntity;
 import dev.cairn.persistence.DocumentTags;
+import dev.cairn.persistence.journal.JournalSlices;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -54,7 +55,7 @@ final class ReadModelProgress {
    * Each document slice: how far it is projected, what the journal holds, its failure. Four round
    * trips whatever the number of slices (progress, failures, the newest event of each slice, the
    * oldest waiting event of each slice that is behind), each per-slice lookup one step down the
-   * (tag, event_id) index.
+   * (slice, ordering) index of the journal.
    */
   static List<SliceStatus> slices(Connection c) throws SQLException {
     Map<String, Map<String, SliceStatus.Failure>> failures = failures(c);
@@ -74,7 +75,7 @@ final class ReadModelProgress {
       }
     }
     Map<String, long[]> oldestWaiting =
-        events(c, new ArrayList<>(behind.keySet()), behind, "MIN", " AND t.\"event_id\" > ?");
+        events(c, new ArrayList<>(behind.keySet()), behind, "MIN", " AND j.\"ordering\" > ?");
     long now = System.currentTimeMillis();
     List<SliceStatus> slices = new ArrayList<>();
     for (String tag : tags) {
@@ -143,17 +144,18 @@ final class ReadModelProgress {
       selects.add(
           "SELECT "
               + i
-              + " AS n, j.\"ordering\", j.\"write_timestamp\" FROM \"event_journal\" j"
-              + " WHERE j.\"ordering\" = (SELECT "
+              + " AS n, e.\"ordering\", e.\"write_timestamp\" FROM \"event_journal\" e"
+              + " WHERE e.\"ordering\" = (SELECT "
               + aggregate
-              + "(t.\"event_id\") FROM \"event_tag\" t WHERE t.\"tag\" = ?"
+              + "(j.\"ordering\") FROM \"event_journal\" j WHERE "
+              + JournalSlices.condition(tags.get(i))
               + condition
               + ")");
     }
     try (PreparedStatement select = c.prepareStatement(String.join(" UNION ALL ", selects))) {
       int parameter = 1;
       for (String tag : tags) {
-        select.setString(parameter++, tag);
+        JournalSlices.bind(select, parameter++, tag);
         if (!condition.isEmpty()) {
           select.setLong(parameter++, after.get(tag));
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.persistence.Database;
 import dev.cairn.persistence.DocumentState;
 import dev.cairn.persistence.JournalPatterns;
+import dev.cairn.persistence.journal.JournalSlices;
 import dev.cairn.protocol.DocumentKey;
 import dev.cairn.protocol.Json;
 import dev.cairn.protocol.api.OperationView;
@@ -434,11 +435,12 @@ public final class Rebuilds {
     try (PreparedStatement select =
         read.prepareStatement(
             "SELECT j.\"persistence_id\", j.\"sequence_number\", j.\"event_ser_id\","
-                + " j.\"event_ser_manifest\", j.\"event_payload\" FROM \"event_tag\" t"
-                + " JOIN \"event_journal\" j ON j.\"ordering\" = t.\"event_id\""
-                + " WHERE t.\"tag\" = ? AND t.\"event_id\" <= ? AND j.\"deleted\" = FALSE"
+                + " j.\"event_ser_manifest\", j.\"event_payload\" FROM \"event_journal\" j"
+                + " WHERE "
+                + JournalSlices.condition(slice)
+                + " AND j.\"ordering\" <= ? AND j.\"deleted\" = FALSE"
                 + " ORDER BY j.\"persistence_id\", j.\"sequence_number\"")) {
-      select.setString(1, slice);
+      JournalSlices.bind(select, 1, slice);
       select.setLong(2, upTo);
       select.setFetchSize(500);
       try (ResultSet rows = select.executeQuery()) {
@@ -508,11 +510,12 @@ public final class Rebuilds {
     try (PreparedStatement select =
         read.prepareStatement(
             "SELECT j.\"persistence_id\", j.\"sequence_number\", j.\"event_ser_id\","
-                + " j.\"event_ser_manifest\", j.\"event_payload\" FROM \"event_tag\" t"
-                + " JOIN \"event_journal\" j ON j.\"ordering\" = t.\"event_id\""
-                + " WHERE t.\"tag\" = ? AND t.\"event_id\" > ? AND t.\"event_id\" <= ?"
-                + " AND j.\"deleted\" = FALSE ORDER BY t.\"event_id\"")) {
-      select.setString(1, slice);
+                + " j.\"event_ser_manifest\", j.\"event_payload\" FROM \"event_journal\" j"
+                + " WHERE "
+                + JournalSlices.condition(slice)
+                + " AND j.\"ordering\" > ? AND j.\"ordering\" <= ?"
+                + " AND j.\"deleted\" = FALSE ORDER BY j.\"ordering\"")) {
+      JournalSlices.bind(select, 1, slice);
       select.setLong(2, after);
       select.setLong(3, upTo);
       try (ResultSet rows = select.executeQuery()) {
