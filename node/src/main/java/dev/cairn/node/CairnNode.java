@@ -39,6 +39,7 @@ import dev.cairn.persistence.admin.DocumentRebuild;
 import dev.cairn.persistence.admin.JournalImport;
 import dev.cairn.persistence.admin.JournalReader;
 import dev.cairn.persistence.admin.ReplayCheck;
+import dev.cairn.persistence.readmodel.DeadLetters;
 import dev.cairn.persistence.readmodel.ProjectionAdmin;
 import dev.cairn.persistence.readmodel.ReadModel;
 import dev.cairn.persistence.readmodel.Rebuilds;
@@ -122,7 +123,13 @@ public final class CairnNode implements AutoCloseable {
               settings.strictCollections(),
               settings.snapshotEvery(),
               Clock.systemUTC()));
-      ReadModel.start(system, database);
+      AuditTrail parkings =
+          new AuditTrail(
+              system,
+              new JournalReader(system, database),
+              Clock.systemUTC(),
+              settings.askTimeout());
+      ReadModel.start(system, database, letter -> audit(parkings, letter));
       ReadModel.startIndexRepair(system, database);
       ServerBuilder server = Http.get(system).newServerAt(settings.httpHost(), settings.httpPort());
       if (settings.tls().http()) {
@@ -145,6 +152,46 @@ public final class CairnNode implements AutoCloseable {
    * Waits a while for the collection definitions, so that a node normally serves with them known; a
    * node whose database does not answer starts anyway and refuses writes (503) until it has them.
    */
+  /**
+   * Records in the audit trail that a projection parked an event it could not handle (skipping it
+   * is an administrative act, though the projection does it): principal {@code cairn:read-model}.
+   */
+  private static void audit(AuditTrail trail, DeadLetters.Letter letter) {
+    com.fasterxml.jackson.databind.node.ObjectNode parameters =
+        dev.cairn.protocol.Json.mapper()
+            .createObjectNode()
+            .put("projection", letter.projection())
+            .put("offset", letter.offset())
+            .put("slice", letter.slice())
+            .put("persistenceId", letter.persistenceId())
+            .put("version", letter.version());
+    com.fasterxml.jackson.databind.node.ObjectNode outcome =
+        dev.cairn.protocol.Json.mapper()
+            .createObjectNode()
+            .put("attempts", letter.attempts())
+            .put("error", letter.message());
+    trail
+        .record(
+            new dev.cairn.protocol.api.AuditEntry(
+                java.time.Instant.ofEpochMilli(letter.parkedAt()),
+                "cairn:read-model",
+                null,
+                "park",
+                parameters,
+                200,
+                outcome))
+        .whenComplete(
+            (done, failure) -> {
+              if (failure != null) {
+                log.warn(
+                    "parking event {} of {} is not in the audit trail: {}",
+                    letter.offset(),
+                    letter.persistenceId(),
+                    failure.toString());
+              }
+            });
+  }
+
   private static void awaitDefinitions(CompletionStage<Void> loaded, Duration patience)
       throws InterruptedException {
     try {

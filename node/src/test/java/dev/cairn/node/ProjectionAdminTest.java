@@ -99,6 +99,23 @@ class ProjectionAdminTest {
       assertThat(letter.get("id").asText()).isEqualTo("p1");
       assertThat(letter.get("error").asText()).contains("does not apply");
       assertThat(projection(node, "documents").get("deadLetters").asInt()).isEqualTo(1);
+      Await.until(
+          "the parking is in the audit trail",
+          () ->
+              node.get("/admin/audit?limit=5")
+                  .json()
+                  .get("items")
+                  .findValuesAsText("operation")
+                  .contains("park"));
+      JsonNode parking = null;
+      for (JsonNode entry : node.get("/admin/audit?limit=5").json().get("items")) {
+        if (entry.get("operation").asText().equals("park")) {
+          parking = entry;
+        }
+      }
+      assertThat(parking.get("principal").asText()).isEqualTo("cairn:read-model");
+      assertThat(parking.get("parameters").get("offset").asLong()).isEqualTo(offset);
+      assertThat(parking.get("outcome").get("error").asText()).contains("does not apply");
 
       var stillBroken =
           node.post("/admin/projections/documents/dead-letters/" + offset + "/retry", "");

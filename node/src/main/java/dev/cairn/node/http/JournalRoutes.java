@@ -5,7 +5,6 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.cairn.persistence.admin.AuditTrail;
 import dev.cairn.persistence.admin.DocumentRebuild;
-import dev.cairn.persistence.admin.JournalCodec;
 import dev.cairn.persistence.admin.JournalImport;
 import dev.cairn.persistence.admin.JournalReader;
 import dev.cairn.protocol.DocumentKey;
@@ -21,7 +20,6 @@ import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.util.ByteString;
 
 /**
  * The journal for administrators, under {@code /admin}: the global event log, the documents it
@@ -186,17 +184,7 @@ public final class JournalRoutes extends ApiDirectives {
                 NDJSON,
                 // A chunk per batch of lines, not per line: HTTP chunks and stream elements
                 // cost more than the lines themselves.
-                journal.export(after, collection).map(JournalRoutes::ndjson)));
-  }
-
-  private static ByteString ndjson(java.util.List<JournalCodec.Exported> entries)
-      throws java.io.IOException {
-    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(entries.size() * 512);
-    for (JournalCodec.Exported entry : entries) {
-      Json.mapper().writeValue(out, entry);
-      out.write('\n');
-    }
-    return ByteString.fromArrayUnsafe(out.toByteArray());
+                journal.export(after, collection)));
   }
 
   private Route importNdjson() {

@@ -4,11 +4,14 @@ import dev.cairn.persistence.CollectionEntity;
 import dev.cairn.persistence.Database;
 import dev.cairn.persistence.JournalPatterns;
 import dev.cairn.protocol.DocumentKey;
+import dev.cairn.protocol.Json;
 import dev.cairn.protocol.api.DocumentSummary;
 import dev.cairn.protocol.api.DocumentSummaryPage;
 import dev.cairn.protocol.api.JournalEntry;
 import dev.cairn.protocol.api.JournalPage;
 import dev.cairn.protocol.event.DocumentEvent;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,6 +26,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.util.ByteString;
 
 /**
  * Reads the journal table itself, in its global order ({@code ordering}): what an administrator
@@ -94,12 +98,22 @@ public final class JournalReader {
    * consistent read: the export sees the journal as it was when it began, so each document's
    * history in it is whole up to some version. Holds one pooled connection while it runs.
    */
-  public Source<List<JournalCodec.Exported>, NotUsed> export(
-      long after, Optional<String> collection) {
+  public Source<ByteString, NotUsed> export(long after, Optional<String> collection) {
     return Source.unfoldResource(
-        () -> new Cursor(after, collection),
-        cursor -> Optional.ofNullable(cursor.next(EXPORT_BATCH)),
-        Cursor::close);
+            () -> new Cursor(after, collection),
+            cursor -> Optional.ofNullable(cursor.next(EXPORT_BATCH)),
+            Cursor::close)
+        .map(JournalReader::ndjson);
+  }
+
+  /** Events as NDJSON: one {@link JournalEntry} a line. */
+  private static ByteString ndjson(List<JournalCodec.Exported> events) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(events.size() * 512);
+    for (JournalCodec.Exported event : events) {
+      Json.mapper().writeValue(out, event);
+      out.write('\n');
+    }
+    return ByteString.fromArrayUnsafe(out.toByteArray());
   }
 
   /** The highest offset in the journal now: how far an export started now will go. */

@@ -34,6 +34,19 @@ public final class DeadLetters {
       long parkedAt) {}
 
   private final Map<Long, Integer> attempts = new ConcurrentHashMap<>();
+  private final java.util.function.Consumer<Letter> onParked;
+
+  /**
+   * @param onParked told of each event parked, once its batch has written it (the audit trail)
+   */
+  public DeadLetters(java.util.function.Consumer<Letter> onParked) {
+    this.onParked = onParked;
+  }
+
+  /** Tells whoever keeps the record that {@code letter} was parked. */
+  void parked(Letter letter) {
+    onParked.accept(letter);
+  }
 
   /** Counts a failure of the event at {@code offset}; true once it should be parked. */
   boolean failedAgain(long offset) {

@@ -50,6 +50,7 @@ final class DocumentProjection
     for (EventEnvelope<DocumentEvent> envelope : envelopes) {
       keys.add(DocumentKey.ofEntityId(envelope.persistenceId()));
     }
+    List<DeadLetters.Letter> parked = new java.util.ArrayList<>();
     ReadTables tables = ReadTables.active(connection);
     Map<DocumentKey, DocumentState> stored = DocumentRows.documents(connection, tables, keys);
     Map<DocumentKey, DocumentState> changed = new LinkedHashMap<>();
@@ -70,8 +71,7 @@ final class DocumentProjection
             throw e;
           }
           // Parked: the document stays as it was, and its later events wait with this one.
-          DeadLetters.park(
-              connection,
+          DeadLetters.Letter letter =
               new DeadLetters.Letter(
                   NAME,
                   offset,
@@ -80,7 +80,9 @@ final class DocumentProjection
                   envelope.sequenceNr(),
                   e.toString(),
                   DeadLetters.MAX_ATTEMPTS,
-                  System.currentTimeMillis()));
+                  System.currentTimeMillis());
+          DeadLetters.park(connection, letter);
+          parked.add(letter);
         }
       }
       ordering = Math.max(ordering, offset);
@@ -94,5 +96,6 @@ final class DocumentProjection
     }
     DocumentRows.saveDocuments(connection, tables, changed.values(), stored.keySet(), indexes);
     ReadModelProgress.progress(connection, NAME, slice, ordering, timestamp);
+    parked.forEach(deadLetters::parked);
   }
 }

@@ -45,9 +45,16 @@ public final class ReadModel {
     this.database = database;
   }
 
-  /** Starts this node's share of the projections; call once per node after joining. */
-  public static void start(ActorSystem<?> system, Database database) {
-    DeadLetters deadLetters = new DeadLetters();
+  /**
+   * Starts this node's share of the projections; call once per node after joining.
+   *
+   * @param onParked told of every event a projection parks (for the audit trail)
+   */
+  public static void start(
+      ActorSystem<?> system,
+      Database database,
+      java.util.function.Consumer<DeadLetters.Letter> onParked) {
+    DeadLetters deadLetters = new DeadLetters(onParked);
     ShardedDaemonProcess.get(system)
         .init(
             ProjectionBehavior.Command.class,
