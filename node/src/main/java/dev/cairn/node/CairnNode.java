@@ -39,7 +39,6 @@ import dev.cairn.persistence.admin.DocumentRebuild;
 import dev.cairn.persistence.admin.JournalImport;
 import dev.cairn.persistence.admin.JournalReader;
 import dev.cairn.persistence.admin.ReplayCheck;
-import dev.cairn.persistence.readmodel.DeadLetters;
 import dev.cairn.persistence.readmodel.ProjectionAdmin;
 import dev.cairn.persistence.readmodel.ReadModel;
 import dev.cairn.persistence.readmodel.Rebuilds;
@@ -123,13 +122,9 @@ public final class CairnNode implements AutoCloseable {
               settings.strictCollections(),
               settings.snapshotEvery(),
               Clock.systemUTC()));
-      AuditTrail parkings =
-          new AuditTrail(
-              system,
-              new JournalReader(system, database),
-              Clock.systemUTC(),
-              settings.askTimeout());
-      ReadModel.start(system, database, letter -> audit(parkings, letter));
+      JournalReader journal = new JournalReader(system, database);
+      AuditTrail audit = new AuditTrail(system, journal, Clock.systemUTC(), settings.askTimeout());
+      ReadModel.start(system, database, audit::parked);
       ReadModel.startIndexRepair(system, database);
       ServerBuilder server = Http.get(system).newServerAt(settings.httpHost(), settings.httpPort());
       if (settings.tls().http()) {
@@ -137,7 +132,7 @@ public final class CairnNode implements AutoCloseable {
       }
       ServerBinding binding =
           server
-              .bind(routes(system, settings, database, registry, history, limits))
+              .bind(routes(system, settings, database, registry, history, limits, journal, audit))
               .toCompletableFuture()
               .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
               .addToCoordinatedShutdown(settings.drainTimeout(), system);
@@ -152,46 +147,6 @@ public final class CairnNode implements AutoCloseable {
    * Waits a while for the collection definitions, so that a node normally serves with them known; a
    * node whose database does not answer starts anyway and refuses writes (503) until it has them.
    */
-  /**
-   * Records in the audit trail that a projection parked an event it could not handle (skipping it
-   * is an administrative act, though the projection does it): principal {@code cairn:read-model}.
-   */
-  private static void audit(AuditTrail trail, DeadLetters.Letter letter) {
-    com.fasterxml.jackson.databind.node.ObjectNode parameters =
-        dev.cairn.protocol.Json.mapper()
-            .createObjectNode()
-            .put("projection", letter.projection())
-            .put("offset", letter.offset())
-            .put("slice", letter.slice())
-            .put("persistenceId", letter.persistenceId())
-            .put("version", letter.version());
-    com.fasterxml.jackson.databind.node.ObjectNode outcome =
-        dev.cairn.protocol.Json.mapper()
-            .createObjectNode()
-            .put("attempts", letter.attempts())
-            .put("error", letter.message());
-    trail
-        .record(
-            new dev.cairn.protocol.api.AuditEntry(
-                java.time.Instant.ofEpochMilli(letter.parkedAt()),
-                "cairn:read-model",
-                null,
-                "park",
-                parameters,
-                200,
-                outcome))
-        .whenComplete(
-            (done, failure) -> {
-              if (failure != null) {
-                log.warn(
-                    "parking event {} of {} is not in the audit trail: {}",
-                    letter.offset(),
-                    letter.persistenceId(),
-                    failure.toString());
-              }
-            });
-  }
-
   private static void awaitDefinitions(CompletionStage<Void> loaded, Duration patience)
       throws InterruptedException {
     try {
@@ -260,7 +215,9 @@ public final class CairnNode implements AutoCloseable {
       Database database,
       CollectionRegistry registry,
       DocumentHistory history,
-      JsonLimits limits) {
+      JsonLimits limits,
+      JournalReader journal,
+      AuditTrail audit) {
     AccessControl access = new AccessControl(registry);
     Documents documents = new Documents(system, history, access, settings.askTimeout());
     CollectionDefinitions definitions =
@@ -280,7 +237,7 @@ public final class CairnNode implements AutoCloseable {
             new ListRoutes(access, readModel).route(),
             new DocumentRoutes(documents, access, bodies).route(),
             new AdminRoutes(new ClusterAdmin(system)).route(),
-            journalRoutes(system, settings, database, registry),
+            journalRoutes(system, settings, database, registry, journal, audit),
             new OperationsRoutes(readiness(system, database), readModel).route())
         .route();
   }
@@ -292,13 +249,13 @@ public final class CairnNode implements AutoCloseable {
       ActorSystem<Void> system,
       CairnSettings settings,
       Database database,
-      CollectionRegistry registry) {
-    JournalReader journal = new JournalReader(system, database);
+      CollectionRegistry registry,
+      JournalReader journal,
+      AuditTrail audit) {
     ProjectionAdmin projections = new ProjectionAdmin(system, database);
     // An exported line holds a document (at most the document limit) and its metadata.
     int maxLine =
         (int) Math.min(Integer.MAX_VALUE / 2, settings.limits().maxDocumentSize() * 2 + 65_536);
-    AuditTrail audit = new AuditTrail(system, journal, Clock.systemUTC(), settings.askTimeout());
     AuditedOperations operations = new AuditedOperations(audit);
     return new JournalRoutes(
             journal,

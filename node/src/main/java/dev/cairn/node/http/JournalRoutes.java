@@ -182,8 +182,7 @@ public final class JournalRoutes extends ApiDirectives {
         .withEntity(
             HttpEntities.create(
                 NDJSON,
-                // A chunk per batch of lines, not per line: HTTP chunks and stream elements
-                // cost more than the lines themselves.
+                // A chunk per batch of lines (JournalReader.export), not per line.
                 journal.export(after, collection)));
   }
 

@@ -1,5 +1,7 @@
 package dev.cairn.persistence.admin;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cairn.persistence.readmodel.DeadLetters;
 import dev.cairn.protocol.Json;
 import dev.cairn.protocol.api.AuditEntry;
 import dev.cairn.protocol.api.AuditPage;
@@ -7,6 +9,7 @@ import dev.cairn.protocol.event.AuditEvent;
 import dev.cairn.protocol.event.EventMetadata;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -21,6 +24,8 @@ import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Who did which administrative operation, when, with what and how it ended, kept in the journal
@@ -31,6 +36,11 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 public final class AuditTrail {
 
   private static final String PREFIX = "_audit|";
+
+  /** The principal of what the read model does on its own. */
+  static final String READ_MODEL = "cairn:read-model";
+
+  private static final Logger log = LoggerFactory.getLogger(AuditTrail.class);
 
   private static final EntityTypeKey<Record> TYPE_KEY = EntityTypeKey.create(Record.class, "Audit");
 
@@ -70,6 +80,46 @@ public final class AuditTrail {
     return sharding
         .entityRefFor(TYPE_KEY, day)
         .ask(replyTo -> new Record(event, replyTo), askTimeout);
+  }
+
+  /**
+   * Records that a projection parked an event it could not handle: skipping an event is an
+   * administrative act, though the projection does it (principal {@value #READ_MODEL}, status 200).
+   * A failure to record is logged, not thrown: the projection goes on.
+   */
+  public void parked(DeadLetters.Letter letter) {
+    ObjectNode parameters =
+        Json.mapper()
+            .createObjectNode()
+            .put("projection", letter.projection())
+            .put("offset", letter.offset())
+            .put("slice", letter.slice())
+            .put("persistenceId", letter.persistenceId())
+            .put("version", letter.version());
+    ObjectNode outcome =
+        Json.mapper()
+            .createObjectNode()
+            .put("attempts", letter.attempts())
+            .put("error", letter.message());
+    record(
+            new AuditEntry(
+                Instant.ofEpochMilli(letter.parkedAt()),
+                READ_MODEL,
+                null,
+                "park",
+                parameters,
+                200,
+                outcome))
+        .whenComplete(
+            (done, failure) -> {
+              if (failure != null) {
+                log.warn(
+                    "parking event {} of {} is not in the audit trail: {}",
+                    letter.offset(),
+                    letter.persistenceId(),
+                    failure.toString());
+              }
+            });
   }
 
   /** Up to {@code limit} operations before offset {@code before}, newest first. */

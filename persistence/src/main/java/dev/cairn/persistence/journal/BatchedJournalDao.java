@@ -69,7 +69,7 @@ public class BatchedJournalDao extends DefaultJournalDao {
   /** Persistence ids per recovery query of {@link #highestSequenceNr}. */
   private static final int IDS_PER_LOOKUP = 500;
 
-  private final boolean batched;
+  private final boolean coalesced;
   private final CoalescingLookup<Long> highestSequenceNrs;
 
   public BatchedJournalDao(
@@ -80,7 +80,7 @@ public class BatchedJournalDao extends DefaultJournalDao {
       ExecutionContext ec,
       Materializer mat) {
     super(db, profile, journalConfig, serialization, ec, mat);
-    this.batched = SlickJdbc.isPostgres(profile);
+    this.coalesced = SlickJdbc.isPostgres(profile);
     this.highestSequenceNrs =
         new CoalescingLookup<>(
             ids ->
@@ -97,7 +97,7 @@ public class BatchedJournalDao extends DefaultJournalDao {
    */
   @Override
   public Future<Object> highestSequenceNr(String persistenceId, long fromSequenceNr) {
-    if (!batched) {
+    if (!coalesced) {
       return super.highestSequenceNr(persistenceId, fromSequenceNr);
     }
     return FutureConverters.asScala(

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Events the document projection could not handle, parked so that their slice goes on. An event
@@ -34,12 +35,13 @@ public final class DeadLetters {
       long parkedAt) {}
 
   private final Map<Long, Integer> attempts = new ConcurrentHashMap<>();
-  private final java.util.function.Consumer<Letter> onParked;
+  private final Consumer<Letter> onParked;
 
   /**
-   * @param onParked told of each event parked, once its batch has written it (the audit trail)
+   * @param onParked told of each event parked, when its batch has written the letter and before
+   *     that batch commits (a batch that then fails parks the event again, and tells again)
    */
-  public DeadLetters(java.util.function.Consumer<Letter> onParked) {
+  public DeadLetters(Consumer<Letter> onParked) {
     this.onParked = onParked;
   }
 

@@ -5,6 +5,7 @@ import dev.cairn.protocol.DocumentKey;
 import dev.cairn.protocol.event.DocumentEvent;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -50,7 +51,7 @@ final class DocumentProjection
     for (EventEnvelope<DocumentEvent> envelope : envelopes) {
       keys.add(DocumentKey.ofEntityId(envelope.persistenceId()));
     }
-    List<DeadLetters.Letter> parked = new java.util.ArrayList<>();
+    List<DeadLetters.Letter> parked = new ArrayList<>();
     ReadTables tables = ReadTables.active(connection);
     Map<DocumentKey, DocumentState> stored = DocumentRows.documents(connection, tables, keys);
     Map<DocumentKey, DocumentState> changed = new LinkedHashMap<>();

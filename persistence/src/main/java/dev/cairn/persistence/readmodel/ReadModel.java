@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ShardedDaemonProcess;
 import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
@@ -51,9 +52,7 @@ public final class ReadModel {
    * @param onParked told of every event a projection parks (for the audit trail)
    */
   public static void start(
-      ActorSystem<?> system,
-      Database database,
-      java.util.function.Consumer<DeadLetters.Letter> onParked) {
+      ActorSystem<?> system, Database database, Consumer<DeadLetters.Letter> onParked) {
     DeadLetters deadLetters = new DeadLetters(onParked);
     ShardedDaemonProcess.get(system)
         .init(
