@@ -1,5 +1,6 @@
 package dev.cairn.node;
 
+import ch.qos.logback.classic.LoggerContext;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.cairn.config.CairnSettings;
@@ -13,11 +14,13 @@ import dev.cairn.node.http.DocumentRoutes;
 import dev.cairn.node.http.HistoryRoutes;
 import dev.cairn.node.http.JournalRoutes;
 import dev.cairn.node.http.ListRoutes;
+import dev.cairn.node.http.MetricsRoutes;
 import dev.cairn.node.http.OperationsRoutes;
 import dev.cairn.node.http.ProjectionRoutes;
 import dev.cairn.node.http.RateLimits;
 import dev.cairn.node.http.RequestBodies;
 import dev.cairn.node.http.StreamSlots;
+import dev.cairn.node.metrics.NodeMetrics;
 import dev.cairn.node.security.Authenticator;
 import dev.cairn.node.security.TlsContexts;
 import dev.cairn.node.security.TokenVerifier;
@@ -106,6 +109,7 @@ public final class CairnNode implements AutoCloseable {
       joinCluster(system, settings)
           .toCompletableFuture()
           .get(JOIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      nameInLogs(Cluster.get(system).selfMember().address().hostPort());
       Database database = new Database(system);
       CollectionRegistry registry = new CollectionRegistry();
       awaitDefinitions(registry.follow(system), settings.askTimeout());
@@ -126,13 +130,21 @@ public final class CairnNode implements AutoCloseable {
       AuditTrail audit = new AuditTrail(system, journal, Clock.systemUTC(), settings.askTimeout());
       ReadModel.start(system, database, audit::parked);
       ReadModel.startIndexRepair(system, database);
+      ProjectionAdmin projections = new ProjectionAdmin(system, database);
+      Rebuilds rebuilds = new Rebuilds(system, database, projections);
+      NodeMetrics metrics = NodeMetrics.start(system, database, projections, rebuilds);
       ServerBuilder server = Http.get(system).newServerAt(settings.httpHost(), settings.httpPort());
       if (settings.tls().http()) {
         server = server.enableHttps(TlsContexts.https(settings.tls()));
       }
       ServerBinding binding =
           server
-              .bind(routes(system, settings, database, registry, history, limits, journal, audit))
+              .bind(
+                  routes(
+                      system,
+                      settings,
+                      new Parts(database, registry, history, limits, journal, audit),
+                      new Administration(projections, rebuilds, metrics)))
               .toCompletableFuture()
               .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
               .addToCoordinatedShutdown(settings.drainTimeout(), system);
@@ -140,6 +152,13 @@ public final class CairnNode implements AutoCloseable {
     } catch (Exception e) {
       system.terminate();
       throw e;
+    }
+  }
+
+  /** Every log line of this process names the node (a field of JSON lines). */
+  private static void nameInLogs(String address) {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext logback) {
+      logback.putProperty("node", address);
     }
   }
 
@@ -209,36 +228,48 @@ public final class CairnNode implements AutoCloseable {
     }
   }
 
-  private static Route routes(
-      ActorSystem<Void> system,
-      CairnSettings settings,
+  /** What the routes are built on: the node's database, definitions, history and journal. */
+  private record Parts(
       Database database,
       CollectionRegistry registry,
       DocumentHistory history,
       JsonLimits limits,
       JournalReader journal,
-      AuditTrail audit) {
+      AuditTrail audit) {}
+
+  /** The read side's administration and the node's metrics. */
+  private record Administration(
+      ProjectionAdmin projections, Rebuilds rebuilds, NodeMetrics metrics) {}
+
+  private static Route routes(
+      ActorSystem<Void> system, CairnSettings settings, Parts parts, Administration admin) {
+    Database database = parts.database();
+    CollectionRegistry registry = parts.registry();
+    DocumentHistory history = parts.history();
     AccessControl access = new AccessControl(registry);
     Documents documents = new Documents(system, history, access, settings.askTimeout());
     CollectionDefinitions definitions =
         new CollectionDefinitions(system, registry, settings.askTimeout());
     ReadModel readModel = new ReadModel(database);
-    RequestBodies bodies = new RequestBodies(limits, system);
+    RequestBodies bodies = new RequestBodies(parts.limits(), system);
     StreamSlots streams =
         new StreamSlots(
             settings.limits().maxStreams(), settings.limits().maxStreamsPerClient(), system);
+    admin.metrics().streams(streams::open);
     return new ApiRoutes(
             authenticator(settings),
             cors(system, settings),
             new RateLimits(settings.limits().rateLimit()),
+            admin.metrics().registry(),
             new CollectionRoutes(definitions, readModel, bodies).route(),
             new ChangeFeedRoutes(new ChangeFeed(system), access, streams).route(),
             new HistoryRoutes(documents, definitions, settings.historyMaxPageSize()).route(),
             new ListRoutes(access, readModel).route(),
             new DocumentRoutes(documents, access, bodies).route(),
             new AdminRoutes(new ClusterAdmin(system)).route(),
-            journalRoutes(system, settings, database, registry, journal, audit),
-            new OperationsRoutes(readiness(system, database), readModel).route())
+            journalRoutes(system, settings, parts, admin),
+            new OperationsRoutes(readiness(system, database), readModel).route(),
+            new MetricsRoutes(admin.metrics()::scrape).route())
         .route();
   }
 
@@ -246,19 +277,15 @@ public final class CairnNode implements AutoCloseable {
    * The journal's administration: browsing, export, import, rebuilds, projections, the audit trail.
    */
   private static Route journalRoutes(
-      ActorSystem<Void> system,
-      CairnSettings settings,
-      Database database,
-      CollectionRegistry registry,
-      JournalReader journal,
-      AuditTrail audit) {
-    ProjectionAdmin projections = new ProjectionAdmin(system, database);
+      ActorSystem<Void> system, CairnSettings settings, Parts parts, Administration admin) {
+    Database database = parts.database();
+    AuditTrail audit = parts.audit();
     // An exported line holds a document (at most the document limit) and its metadata.
     int maxLine =
         (int) Math.min(Integer.MAX_VALUE / 2, settings.limits().maxDocumentSize() * 2 + 65_536);
     AuditedOperations operations = new AuditedOperations(audit);
     return new JournalRoutes(
-            journal,
+            parts.journal(),
             new JournalImport(system, settings.askTimeout(), maxLine),
             new DocumentRebuild(system, database, settings.askTimeout()),
             audit,
@@ -268,9 +295,9 @@ public final class CairnNode implements AutoCloseable {
             new ProjectionRoutes(
                     operations,
                     new ReplayCheck(
-                        system, database, registry, settings.limits().validationTimeout()),
-                    projections,
-                    new Rebuilds(system, database, projections))
+                        system, database, parts.registry(), settings.limits().validationTimeout()),
+                    admin.projections(),
+                    admin.rebuilds())
                 .route());
   }
 

@@ -39,6 +39,14 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    QuietStdout.install();
+    // Checked before anything logs: logback.xml picks its appender by this name.
+    String format = System.getenv().getOrDefault("CAIRN_LOG_FORMAT", "text");
+    if (!format.equals("text") && !format.equals("json")) {
+      System.err.println(
+          "cairn: CAIRN_LOG_FORMAT is '" + format + "'; it must be text (the default) or json");
+      System.exit(2);
+    }
     int exit = commandLine().execute(args);
     if (exit != 0) {
       System.exit(exit);

@@ -2,6 +2,7 @@ package dev.cairn.node;
 
 import dev.cairn.config.CairnSettings;
 import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -15,17 +16,24 @@ final class ServeCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     CairnNode node = CairnNode.start(options.config());
     CairnSettings settings = node.settings();
-    System.out.printf(
-        "Cairn node ready: %s://%s:%d (cluster %s:%d%s, journal %s); %s%n",
-        settings.tls().http() ? "https" : "http",
-        node.httpHost(),
-        node.httpPort(),
-        settings.clusterHost(),
-        node.clusterPort(),
-        settings.tls().cluster() ? " over mutual TLS" : "",
-        journal(settings),
-        tokens(settings));
-    System.out.flush();
+    String ready =
+        String.format(
+            "Cairn node ready: %s://%s:%d (cluster %s:%d%s, journal %s); %s",
+            settings.tls().http() ? "https" : "http",
+            node.httpHost(),
+            node.httpPort(),
+            settings.clusterHost(),
+            node.clusterPort(),
+            settings.tls().cluster() ? " over mutual TLS" : "",
+            journal(settings),
+            tokens(settings));
+    if ("json".equals(System.getenv("CAIRN_LOG_FORMAT"))) {
+      // Every line of a JSON log is a JSON object, this one too.
+      LoggerFactory.getLogger(ServeCommand.class).info(ready);
+    } else {
+      System.out.println(ready);
+      System.out.flush();
+    }
     node.whenTerminated().toCompletableFuture().join();
     return 0;
   }

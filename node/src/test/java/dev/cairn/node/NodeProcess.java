@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -44,6 +45,12 @@ final class NodeProcess implements AutoCloseable {
 
   /** A node with the given {@code cairn serve} options. */
   static NodeProcess start(String name, List<String> options) throws IOException {
+    return start(name, options, Map.of());
+  }
+
+  /** A node with the given {@code cairn serve} options and environment variables. */
+  static NodeProcess start(String name, List<String> options, Map<String, String> environment)
+      throws IOException {
     String jar = System.getProperty("cairn.jar", "target/cairn-node.jar");
     if (!Files.exists(Path.of(jar))) {
       throw new IllegalStateException("the runnable jar " + jar + " is built by `mvn package`");
@@ -57,6 +64,7 @@ final class NodeProcess implements AutoCloseable {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     // These tests are about processes and the journal, not callers: open nodes on loopback.
     builder.environment().put("CAIRN_AUTH", "none");
+    builder.environment().putAll(environment);
     Process process = builder.start();
     return new NodeProcess(process, logs.resolve(name + "-" + process.pid() + ".log"));
   }

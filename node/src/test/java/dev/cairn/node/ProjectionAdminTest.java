@@ -350,7 +350,7 @@ class ProjectionAdminTest {
   }
 
   private static EventMetadata meta() {
-    return new EventMetadata(Instant.now(), "test", "test", null, null, null, null);
+    return new EventMetadata(Instant.now(), "test", "test", null, null, null, null, null);
   }
 
   /** Writes {@code event} straight into the journal, in its slice, as a foreign writer might. */

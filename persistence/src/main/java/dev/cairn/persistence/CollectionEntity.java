@@ -166,6 +166,13 @@ public final class CollectionEntity
 
   private EventMetadata metadata(WriteContext context) {
     return new EventMetadata(
-        clock.instant(), context.requestId(), context.principal(), null, null, null, null);
+        clock.instant(),
+        context.requestId(),
+        context.principal(),
+        null,
+        null,
+        null,
+        null,
+        context.traceId());
   }
 }

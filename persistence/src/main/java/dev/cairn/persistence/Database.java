@@ -1,5 +1,6 @@
 package dev.cairn.persistence;
 
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.concurrent.CompletableFuture;
@@ -10,6 +11,8 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.persistence.jdbc.db.SlickExtension;
 import org.apache.pekko.persistence.jdbc.db.SlickExtensionImpl;
+import slick.jdbc.JdbcDataSource;
+import slick.jdbc.hikaricp.HikariCPJdbcDataSource;
 
 /**
  * Connections of the node's one pool, the one the journal plugins share ({@code use-shared-db}),
@@ -34,11 +37,31 @@ public final class Database {
 
   /** A pooled connection; closing it returns it to the pool. */
   public Connection connection() throws SQLException {
+    return source().createConnection();
+  }
+
+  /**
+   * Puts the pool's own figures (connections active, idle, pending, the time to get one, timeouts:
+   * Hikari's {@code hikaricp_*} meters) in this node's {@link CairnMetrics}. Once per node.
+   */
+  public void publishPoolMetrics() {
+    if (source() instanceof HikariCPJdbcDataSource hikari) {
+      CairnMetrics metrics = CairnMetrics.get(system);
+      metrics.meters(
+          MicrometerMetricsTrackerFactory.class,
+          registry -> {
+            MicrometerMetricsTrackerFactory tracker = new MicrometerMetricsTrackerFactory(registry);
+            hikari.ds().setMetricsTrackerFactory(tracker);
+            return tracker;
+          });
+    }
+  }
+
+  private JdbcDataSource source() {
     return ((SlickExtensionImpl) SlickExtension.get(system.classicSystem()))
         .database(system.settings().config().getConfig("jdbc-journal"))
         .database()
-        .source()
-        .createConnection();
+        .source();
   }
 
   /** Runs {@code work} on a pooled connection in auto-commit mode, off the actors' threads. */

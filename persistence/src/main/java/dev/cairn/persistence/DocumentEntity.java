@@ -16,6 +16,7 @@ import dev.cairn.protocol.reply.DocumentReply;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -24,6 +25,7 @@ import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -31,11 +33,15 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.RecoveryFailed;
+import org.apache.pekko.persistence.typed.SnapshotCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -106,6 +112,9 @@ public final class DocumentEntity
   private final AccessControl access;
   // Where a passivation is asked for; null outside Cluster Sharding (an entity a test spawns).
   private final ActorRef<ClusterSharding.ShardCommand> shard;
+  private final EntityMetrics metrics;
+  private final long startedNanos = System.nanoTime();
+  private boolean recovered;
 
   private DocumentEntity(
       ActorContext<Message> context,
@@ -122,6 +131,7 @@ public final class DocumentEntity
         setup.registry().snapshotEvery(key.collection(), setup.defaultSnapshotEvery());
     this.access = new AccessControl(setup.registry());
     this.shard = shard;
+    this.metrics = EntityMetrics.of(context.getSystem());
   }
 
   /** Registers the entity type with Cluster Sharding on this node. */
@@ -162,6 +172,27 @@ public final class DocumentEntity
   @Override
   public EventHandler<DocumentState, DocumentEvent> eventHandler() {
     return newEventHandlerBuilder().forAnyState().onAnyEvent(DocumentState::apply);
+  }
+
+  @Override
+  public SignalHandler<DocumentState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(
+            RecoveryCompleted.instance(),
+            state -> {
+              recovered = true;
+              metrics.recovered(Duration.ofNanos(System.nanoTime() - startedNanos));
+            })
+        .onSignal(RecoveryFailed.class, (state, failed) -> metrics.recoveryFailed())
+        .onSignal(SnapshotCompleted.class, (state, done) -> metrics.snapshotWritten())
+        .onSignal(
+            PostStop.instance(),
+            state -> {
+              if (recovered) {
+                metrics.stopped(true);
+              }
+            })
+        .build();
   }
 
   @Override
@@ -218,15 +249,20 @@ public final class DocumentEntity
                   DocumentCommand.Revert revert) {
                 Optional<DocumentReply.Rejected> refused =
                     refusal(state, operationOf(state, revert), revert.context().caller());
-                return refused.isPresent()
-                    ? Effect().reply(replyTo, refused.get())
-                    : startRevert(state, revert, replyTo);
+                if (refused.isPresent()) {
+                  metrics.command("revert", EntityMetrics.Outcome.of(refused.get()));
+                  return Effect().reply(replyTo, refused.get());
+                }
+                return startRevert(state, revert, replyTo);
               }
 
               @Override
               public ReplyEffect<DocumentEvent, DocumentState> get(DocumentCommand.Get get) {
                 Optional<DocumentReply.Rejected> refused =
                     refusal(state, AccessRules.Operation.READ, get.caller());
+                metrics.command(
+                    "get",
+                    refused.map(EntityMetrics.Outcome::of).orElse(EntityMetrics.Outcome.READ));
                 return Effect()
                     .reply(
                         replyTo,
@@ -288,7 +324,12 @@ public final class DocumentEntity
     boolean created = !state.everExisted();
     return Effect()
         .persist(importing.events())
-        .thenReply(replyTo, written -> new DocumentReply.Written(written.toDocument(), created));
+        .thenReply(
+            replyTo,
+            written -> {
+              metrics.command("import", EntityMetrics.Outcome.WRITTEN);
+              return new DocumentReply.Written(written.toDocument(), created);
+            });
   }
 
   /**
@@ -362,20 +403,29 @@ public final class DocumentEntity
             state,
             earlier.isPresent() ? AccessRules.Operation.READ : operationOf(state, write),
             caller);
+    String type = write.getClass().getSimpleName().toLowerCase(Locale.ROOT);
     if (refused.isPresent()) {
+      metrics.command(type, EntityMetrics.Outcome.of(refused.get()));
       return Effect().reply(replyTo, refused.get());
     }
     if (earlier.isPresent()) {
+      metrics.command(type, EntityMetrics.Outcome.IDEMPOTENT_RETRY);
       return Effect().reply(replyTo, retried(state, write, earlier.get()));
     }
     Decision decision = decideSafely(state, write, content);
     if (decision.rejection != null) {
+      metrics.command(type, EntityMetrics.Outcome.of(decision.rejection));
       return Effect().reply(replyTo, decision.rejection);
     }
     boolean created = decision.event instanceof DocumentEvent.Created;
     return Effect()
         .persist(decision.event)
-        .thenReply(replyTo, written -> new DocumentReply.Written(written.toDocument(), created));
+        .thenReply(
+            replyTo,
+            written -> {
+              metrics.command(type, EntityMetrics.Outcome.WRITTEN);
+              return new DocumentReply.Written(written.toDocument(), created);
+            });
   }
 
   /**
@@ -647,6 +697,7 @@ public final class DocumentEntity
         context.idempotencyKey(),
         context.requestHash(),
         definition.map(CollectionView::version).orElse(null),
-        definition.map(view -> AccessControl.ownerOf(view.definition(), owned)).orElse(null));
+        definition.map(view -> AccessControl.ownerOf(view.definition(), owned)).orElse(null),
+        context.traceId());
   }
 }

@@ -45,7 +45,7 @@ class AccessControlTest {
         new CollectionEvent.Defined(
             CollectionDefinitionReader.read(json(definition), TestLimits.defaults()),
             new dev.cairn.protocol.event.EventMetadata(
-                Instant.now(), "req", "root", null, null, null, null)));
+                Instant.now(), "req", "root", null, null, null, null, null)));
     return new AccessControl(registry);
   }
 

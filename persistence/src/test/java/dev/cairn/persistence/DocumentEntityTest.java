@@ -75,7 +75,7 @@ class DocumentEntityTest {
         1,
         new CollectionEvent.Defined(
             new CollectionDefinition(node(schema), Map.of(), null, null, null),
-            new EventMetadata(Instant.now(), "req", "anonymous", null, null, null, null)));
+            new EventMetadata(Instant.now(), "req", "anonymous", null, null, null, null, null)));
   }
 
   @AfterAll

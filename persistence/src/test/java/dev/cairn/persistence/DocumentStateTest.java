@@ -149,11 +149,11 @@ class DocumentStateTest {
   }
 
   private static EventMetadata meta(Instant at) {
-    return new EventMetadata(at, "req", "anonymous", null, null, null, null);
+    return new EventMetadata(at, "req", "anonymous", null, null, null, null, null);
   }
 
   private static EventMetadata metaWithKey(String key, Instant at) {
-    return new EventMetadata(at, "req", "anonymous", key, "hash-" + key, null, null);
+    return new EventMetadata(at, "req", "anonymous", key, "hash-" + key, null, null, null);
   }
 
   private static ObjectNode json(String text) {

@@ -43,6 +43,10 @@ abstract class ApiDirectives extends AllDirectives {
   static final AttributeKey<Principal> PRINCIPAL =
       AttributeKey.create("cairn-principal", Principal.class);
 
+  /** The request's W3C trace context, set by {@link ApiRoutes} when it came with one. */
+  static final AttributeKey<TraceContext> TRACE =
+      AttributeKey.create("cairn-trace", TraceContext.class);
+
   static final String REQUEST_ID = "X-Request-Id";
   static final int DEFAULT_PAGE_SIZE = 100;
 
@@ -84,14 +88,19 @@ abstract class ApiDirectives extends AllDirectives {
 
   /** Only for the role {@code admin}: 401 without a token, 403 with another. */
   protected Route admin(Supplier<Route> inner) {
+    return role(Principal.ADMIN, inner);
+  }
+
+  /** Only for {@code role} (which an administrator also holds): 401 without a token, 403 else. */
+  protected Route role(String role, Supplier<Route> inner) {
     return principal(
         caller -> {
           if (!caller.authenticated()) {
             throw unauthenticated();
           }
-          if (!caller.admin()) {
+          if (!caller.hasRole(role)) {
             throw new ApiException(
-                Problem.FORBIDDEN, "this needs the role " + Principal.ADMIN + " in the token");
+                Problem.FORBIDDEN, "this needs the role " + role + " in the token");
           }
           return inner.get();
         });
@@ -159,11 +168,26 @@ abstract class ApiDirectives extends AllDirectives {
   }
 
   /**
-   * Who asks for a write and how to recognise its retry: the request id (set by {@link ApiRoutes}),
-   * and the Idempotency-Key with a digest of what {@code operation} and {@code body} ask for.
+   * Who asks for a write and how to recognise its retry: the request id and trace (set by {@link
+   * ApiRoutes}), and the Idempotency-Key with a digest of what {@code operation} and {@code body}
+   * ask for.
    */
   protected Route writeContext(
       String operation, RequestBodies.Body body, Function<WriteContext, Route> inner) {
+    return extractRequest(
+        request ->
+            writeContext(
+                operation,
+                body,
+                request.getAttribute(TRACE).map(TraceContext::traceId).orElse(null),
+                inner));
+  }
+
+  private Route writeContext(
+      String operation,
+      RequestBodies.Body body,
+      String traceId,
+      Function<WriteContext, Route> inner) {
     return headerValueByName(
         REQUEST_ID,
         requestId ->
@@ -171,7 +195,8 @@ abstract class ApiDirectives extends AllDirectives {
                 caller ->
                     idempotencyKey(
                         key -> {
-                          WriteContext context = WriteContext.by(requestId, caller);
+                          WriteContext context =
+                              WriteContext.by(requestId, caller).withTraceId(traceId);
                           return inner.apply(
                               key.map(
                                       k ->

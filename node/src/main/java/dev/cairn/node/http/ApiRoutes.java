@@ -3,11 +3,13 @@ package dev.cairn.node.http;
 import dev.cairn.node.security.Authenticator;
 import dev.cairn.protocol.Problem;
 import dev.cairn.protocol.access.Principal;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.pekko.http.cors.javadsl.CorsDirectives;
@@ -29,9 +31,10 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * The whole HTTP front door: requests whose framing or path cannot be trusted are refused before
  * any route ({@link RequestGuard}), every request gets a request id (the client's {@code
- * X-Request-Id} if it sent a sane one), and every rejection, exception and timeout leaves as {@code
- * application/problem+json}. (Requests Pekko HTTP cannot even parse get theirs from {@link
- * ParsingErrors}.)
+ * X-Request-Id} if it sent a sane one) and keeps a well-formed W3C {@code traceparent}, every
+ * answer is timed and logged ({@link RequestTelemetry}), and every rejection, exception and timeout
+ * leaves as {@code application/problem+json}. (Requests Pekko HTTP cannot even parse get theirs
+ * from {@link ParsingErrors}.)
  */
 public final class ApiRoutes extends AllDirectives {
 
@@ -44,26 +47,48 @@ public final class ApiRoutes extends AllDirectives {
   private final Authenticator authenticator;
   private final Optional<CorsSettings> cors;
   private final RateLimits rateLimits;
+  private final RequestTelemetry telemetry;
   private final List<Route> routes;
 
   /**
    * @param cors the origins browser applications may call from, or empty for none: every answer,
    *     refusals included, then carries the Access-Control headers a browser needs to read it
+   * @param metrics where each request's duration is recorded
    */
   public ApiRoutes(
       Authenticator authenticator,
       Optional<CorsSettings> cors,
       RateLimits rateLimits,
+      MeterRegistry metrics,
       Route... routes) {
     this.authenticator = authenticator;
     this.cors = cors;
     this.rateLimits = rateLimits;
+    this.telemetry = new RequestTelemetry(metrics, RouteTemplates.ofOpenApi());
     this.routes = List.of(routes);
   }
 
   public Route route() {
+    return extractRequest(
+        request -> {
+          String requestId =
+              request
+                  .getHeader(ApiDirectives.REQUEST_ID)
+                  .map(h -> h.value())
+                  .filter(id -> CLIENT_REQUEST_ID.matcher(id).matches())
+                  .orElseGet(() -> UUID.randomUUID().toString());
+          Optional<TraceContext> trace = TraceContext.of(request);
+          RequestTelemetry.Exchange exchange =
+              telemetry.begin(request, requestId, trace.orElse(null));
+          return mapResponse(
+              exchange::answered,
+              () -> withCors(() -> guarded(request, requestId, trace, exchange)));
+        });
+  }
+
+  private Route withCors(Supplier<Route> inner) {
     if (cors.isEmpty()) {
-      return guarded();
+      return inner.get();
     }
     return handleRejections(
         RejectionHandler.newBuilder()
@@ -80,40 +105,40 @@ public final class ApiRoutes extends AllDirectives {
                                         + " origins it does)",
                                     uri.path()))))
             .build(),
-        () -> CorsDirectives.cors(cors.get(), this::guarded));
+        () -> CorsDirectives.cors(cors.get(), inner));
   }
 
   /** The request refused if it cannot be trusted, or identified and routed. */
-  private Route guarded() {
-    return extractRequest(
-        request -> {
-          String requestId =
-              request
-                  .getHeader(ApiDirectives.REQUEST_ID)
-                  .map(h -> h.value())
-                  .filter(id -> CLIENT_REQUEST_ID.matcher(id).matches())
-                  .orElseGet(() -> UUID.randomUUID().toString());
-          String path = request.getUri().path();
-          Optional<String> refused = RequestGuard.refusal(request);
-          if (refused.isPresent()) {
-            return complete(ProblemResponses.of(Problem.MALFORMED_REQUEST, refused.get(), path));
-          }
-          return withRequestTimeoutResponse(
-              timedOut ->
-                  ProblemResponses.of(
-                      Problem.UNAVAILABLE,
-                      "the server did not answer within pekko.http.server.request-timeout;"
-                          + " retry after the Retry-After delay",
-                      path),
-              () -> identified(requestId, path, request));
-        });
+  private Route guarded(
+      HttpRequest request,
+      String requestId,
+      Optional<TraceContext> trace,
+      RequestTelemetry.Exchange exchange) {
+    String path = request.getUri().path();
+    Optional<String> refused = RequestGuard.refusal(request);
+    if (refused.isPresent()) {
+      return complete(ProblemResponses.of(Problem.MALFORMED_REQUEST, refused.get(), path));
+    }
+    return withRequestTimeoutResponse(
+        timedOut ->
+            ProblemResponses.of(
+                Problem.UNAVAILABLE,
+                "the server did not answer within pekko.http.server.request-timeout;"
+                    + " retry after the Retry-After delay",
+                path),
+        () -> identified(requestId, trace, path, request, exchange));
   }
 
   /**
    * The request with its id and its caller: whoever the {@code Authorization} header says, checked
    * here once for every route; a header that does not hold a valid token is 401 at once.
    */
-  private Route identified(String requestId, String path, HttpRequest request) {
+  private Route identified(
+      String requestId,
+      Optional<TraceContext> trace,
+      String path,
+      HttpRequest request,
+      RequestTelemetry.Exchange exchange) {
     Principal principal;
     Authenticator.Refused refused = null;
     try {
@@ -123,6 +148,7 @@ public final class ApiRoutes extends AllDirectives {
       principal = Principal.ANONYMOUS;
       refused = e;
     }
+    exchange.identified(principal);
     Optional<Duration> wait =
         UNLIMITED.contains(path)
             ? Optional.empty()
@@ -157,25 +183,34 @@ public final class ApiRoutes extends AllDirectives {
     }
     Principal caller = principal;
     return mapRequest(
-        r ->
-            r.removeHeader(ApiDirectives.REQUEST_ID)
-                .addHeader(RawHeader.create(ApiDirectives.REQUEST_ID, requestId))
-                .addAttribute(ApiDirectives.PRINCIPAL, caller),
+        r -> {
+          HttpRequest identified =
+              r.removeHeader(ApiDirectives.REQUEST_ID)
+                  .addHeader(RawHeader.create(ApiDirectives.REQUEST_ID, requestId))
+                  .addAttribute(ApiDirectives.PRINCIPAL, caller);
+          return trace.map(t -> identified.addAttribute(ApiDirectives.TRACE, t)).orElse(identified);
+        },
         () ->
             respondWithHeader(
                 RawHeader.create(ApiDirectives.REQUEST_ID, requestId),
                 () ->
                     handleExceptions(
-                        exceptions(path),
+                        exceptions(path, exchange),
                         () ->
                             handleRejections(
                                 rejections(path),
                                 () -> routes.stream().reduce(Route::orElse).orElseThrow()))));
   }
 
-  private ExceptionHandler exceptions(String path) {
+  /** A failure answered as a problem, logged (when it is the server's) with the request's MDC. */
+  private ExceptionHandler exceptions(String path, RequestTelemetry.Exchange exchange) {
     return ExceptionHandler.newBuilder()
-        .matchAny(failure -> complete(ProblemResponses.of(failure, path)))
+        .matchAny(
+            failure -> {
+              try (LogContext ignored = exchange.mdc()) {
+                return complete(ProblemResponses.of(failure, path));
+              }
+            })
         .build();
   }
 

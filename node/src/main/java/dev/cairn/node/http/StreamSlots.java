@@ -63,7 +63,7 @@ public final class StreamSlots {
   }
 
   /** Streams open now on this node. */
-  int open() {
+  public int open() {
     return open.get();
   }
 

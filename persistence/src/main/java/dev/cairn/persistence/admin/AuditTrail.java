@@ -75,7 +75,14 @@ public final class AuditTrail {
             entry.status(),
             entry.outcome(),
             new EventMetadata(
-                clock.instant(), entry.requestId(), entry.principal(), null, null, null, null));
+                clock.instant(),
+                entry.requestId(),
+                entry.principal(),
+                null,
+                null,
+                null,
+                null,
+                null));
     String day = clock.instant().atZone(ZoneOffset.UTC).toLocalDate().toString();
     return sharding
         .entityRefFor(TYPE_KEY, day)

@@ -1,5 +1,6 @@
 package dev.cairn.persistence.journal;
 
+import dev.cairn.persistence.CairnMetrics;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -71,6 +72,7 @@ public class BatchedJournalDao extends DefaultJournalDao {
 
   private final boolean coalesced;
   private final CoalescingLookup<Long> highestSequenceNrs;
+  private final JournalMetrics metrics;
 
   public BatchedJournalDao(
       JdbcBackend.JdbcDatabaseDef db,
@@ -81,6 +83,8 @@ public class BatchedJournalDao extends DefaultJournalDao {
       Materializer mat) {
     super(db, profile, journalConfig, serialization, ec, mat);
     this.coalesced = SlickJdbc.isPostgres(profile);
+    this.metrics =
+        CairnMetrics.get(serialization.system()).meters(JournalMetrics.class, JournalMetrics::new);
     this.highestSequenceNrs =
         new CoalescingLookup<>(
             ids ->
@@ -126,12 +130,24 @@ public class BatchedJournalDao extends DefaultJournalDao {
       Seq<Tuple2<JournalPekkoSerializationRow, Set<String>>> rows) {
     List<Tuple2<JournalPekkoSerializationRow, Set<String>>> batch =
         CollectionConverters.asJava(rows);
-    return SlickJdbc.run(
-        db(),
-        connection -> {
-          inTransaction(connection, batch);
-          return BoxedUnit.UNIT;
-        });
+    long started = System.nanoTime();
+    Future<BoxedUnit> written =
+        SlickJdbc.run(
+            db(),
+            connection -> {
+              inTransaction(connection, batch);
+              metrics.written(batch.size(), started);
+              return BoxedUnit.UNIT;
+            });
+    // A failure to get a connection fails the write as well as a failed statement does.
+    FutureConverters.asJava(written)
+        .whenComplete(
+            (done, failure) -> {
+              if (failure != null) {
+                metrics.failed();
+              }
+            });
+    return written;
   }
 
   private static void inTransaction(

@@ -1,6 +1,9 @@
 package dev.cairn.persistence.readmodel;
 
+import dev.cairn.persistence.CairnMetrics;
 import dev.cairn.persistence.Database;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.persistence.query.Sequence;
 import org.apache.pekko.projection.HandlerRecoveryStrategy;
@@ -16,6 +19,9 @@ import org.slf4j.LoggerFactory;
  * restarts with a backoff and fails again, for as long as the event is there; without this, lists
  * would silently miss that slice's documents. Kept in the database, not in memory, because the
  * instance runs on one node of the cluster and any node answers {@code /health/read-model}.
+ *
+ * <p>It also counts the events the instance applied, on the node it runs on ({@code
+ * cairn_projection_events_total}).
  */
 final class ProjectionFailures<E> extends StatusObserver<EventEnvelope<E>> {
 
@@ -24,6 +30,7 @@ final class ProjectionFailures<E> extends StatusObserver<EventEnvelope<E>> {
   private final Database database;
   private final String projection;
   private final String slice;
+  private final Counter applied;
 
   /**
    * A failure may be recorded from before this instance started (on this node or another), so the
@@ -31,10 +38,15 @@ final class ProjectionFailures<E> extends StatusObserver<EventEnvelope<E>> {
    */
   private final AtomicBoolean mayBeRecorded = new AtomicBoolean(true);
 
-  ProjectionFailures(Database database, String projection, String slice) {
+  ProjectionFailures(Database database, MeterRegistry registry, String projection, String slice) {
     this.database = database;
     this.projection = projection;
     this.slice = slice;
+    this.applied =
+        Counter.builder(CairnMetrics.PREFIX + "projection.events")
+            .description("Events the projections running on this node applied")
+            .tag("projection", projection)
+            .register(registry);
   }
 
   @Override
@@ -108,5 +120,7 @@ final class ProjectionFailures<E> extends StatusObserver<EventEnvelope<E>> {
   public void beforeProcess(ProjectionId id, EventEnvelope<E> envelope) {}
 
   @Override
-  public void afterProcess(ProjectionId id, EventEnvelope<E> envelope) {}
+  public void afterProcess(ProjectionId id, EventEnvelope<E> envelope) {
+    applied.increment();
+  }
 }

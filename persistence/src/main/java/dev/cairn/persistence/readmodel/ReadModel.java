@@ -1,5 +1,6 @@
 package dev.cairn.persistence.readmodel;
 
+import dev.cairn.persistence.CairnMetrics;
 import dev.cairn.persistence.CollectionEntity;
 import dev.cairn.persistence.Database;
 import dev.cairn.persistence.DocumentTags;
@@ -184,7 +185,9 @@ public final class ReadModel {
             () -> new DocumentProjection(tag, deadLetters),
             system)
         .withGroup(BATCH_SIZE, BATCH_WINDOW)
-        .withStatusObserver(new ProjectionFailures<>(database, DocumentProjection.NAME, tag));
+        .withStatusObserver(
+            new ProjectionFailures<>(
+                database, CairnMetrics.get(system).registry(), DocumentProjection.NAME, tag));
   }
 
   private static org.apache.pekko.projection.Projection<?> collectionProjection(
@@ -197,7 +200,11 @@ public final class ReadModel {
             CollectionProjection::new,
             system)
         .withStatusObserver(
-            new ProjectionFailures<>(database, CollectionProjection.NAME, CollectionEntity.TAG));
+            new ProjectionFailures<>(
+                database,
+                CairnMetrics.get(system).registry(),
+                CollectionProjection.NAME,
+                CollectionEntity.TAG));
   }
 
   private static PooledJdbcSession session(Database database) {

@@ -111,6 +111,27 @@ public final class Rebuilds {
     return database.run(c -> view(c, id));
   }
 
+  /** The operations running now, on any node (for the metrics' rebuild progress). */
+  public CompletionStage<List<OperationView>> running() {
+    return database.run(
+        c -> {
+          List<String> ids = new ArrayList<>();
+          try (PreparedStatement select =
+                  c.prepareStatement(
+                      "SELECT id FROM admin_operation WHERE state IN ('running', 'cancelling')");
+              ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+              ids.add(rows.getString(1));
+            }
+          }
+          List<OperationView> running = new ArrayList<>();
+          for (String id : ids) {
+            view(c, id).filter(v -> !v.state().equals("abandoned")).ifPresent(running::add);
+          }
+          return running;
+        });
+  }
+
   /** Asks a running operation to stop; empty when there is no such operation. */
   public CompletionStage<Optional<OperationView>> cancel(String id) {
     return database.run(

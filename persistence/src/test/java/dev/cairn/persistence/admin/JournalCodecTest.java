@@ -20,7 +20,14 @@ class JournalCodecTest {
 
   private static final EventMetadata META =
       new EventMetadata(
-          Instant.parse("2026-12-02T08:00:00.123456Z"), "r-1", "alice", "k-1", "h", 3L, "bob");
+          Instant.parse("2026-12-02T08:00:00.123456Z"),
+          "r-1",
+          "alice",
+          "k-1",
+          "h",
+          3L,
+          "bob",
+          "4bf92f3577b34da6a3ce929d0e0e4736");
 
   @Test
   void anExportedEventIsWrittenAsItsJournalEntry() throws Exception {
@@ -38,7 +45,7 @@ class JournalCodecTest {
                 Json.mapper().readTree("[{\"op\":\"remove\",\"path\":\"/n\"}]"),
                 META),
             new DocumentEvent.Deleted(
-                new EventMetadata(Instant.EPOCH, null, null, null, null, null, null)),
+                new EventMetadata(Instant.EPOCH, null, null, null, null, null, null, null)),
             new DocumentEvent.Reverted(1, data, META));
     long offset = 1;
     for (DocumentEvent event : events) {

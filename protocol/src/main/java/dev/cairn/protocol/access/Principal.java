@@ -16,6 +16,9 @@ public record Principal(String subject, Set<String> roles, boolean authenticated
   /** The role that may do everything. */
   public static final String ADMIN = "admin";
 
+  /** The role that may read a node's metrics ({@code GET /metrics}), for Prometheus' token. */
+  public static final String METRICS = "metrics";
+
   /** The subject of requests without a token, and of every request with authentication off. */
   public static final String ANONYMOUS_SUBJECT = "anonymous";
 

@@ -11,9 +11,11 @@ import dev.cairn.protocol.access.Principal;
  * @param idempotencyKey the client's {@code Idempotency-Key}, or {@code null}
  * @param requestHash a digest of what the request asked for, so that a key reused for a different
  *     request is refused instead of answered with another request's result
+ * @param traceId the W3C trace id of the request's {@code traceparent}, kept in the event's
+ *     metadata, or {@code null}
  */
 public record WriteContext(
-    String requestId, Principal caller, String idempotencyKey, String requestHash) {
+    String requestId, Principal caller, String idempotencyKey, String requestHash, String traceId) {
 
   /** A write of a node with authentication off, or of Cairn itself. */
   public static WriteContext of(String requestId) {
@@ -21,11 +23,15 @@ public record WriteContext(
   }
 
   public static WriteContext by(String requestId, Principal caller) {
-    return new WriteContext(requestId, caller, null, null);
+    return new WriteContext(requestId, caller, null, null, null);
   }
 
   public WriteContext withIdempotencyKey(String key, String hash) {
-    return new WriteContext(requestId, caller, key, hash);
+    return new WriteContext(requestId, caller, key, hash, traceId);
+  }
+
+  public WriteContext withTraceId(String trace) {
+    return new WriteContext(requestId, caller, idempotencyKey, requestHash, trace);
   }
 
   /** The subject the event records as its author. */

@@ -14,6 +14,8 @@ import java.time.Instant;
  *     recorded)
  * @param owner the document's owner after the change (before it, for a deletion) when its
  *     collection names one: what the change feed shows each caller by; null otherwise
+ * @param traceId the W3C trace id of the request that made the change ({@code traceparent}), or
+ *     null when it came without one
  */
 public record EventMetadata(
     Instant timestamp,
@@ -23,4 +25,5 @@ public record EventMetadata(
     String requestHash,
     Long definitionVersion,
     // Most collections name no owner: their events need not say so.
-    @JsonInclude(JsonInclude.Include.NON_NULL) String owner) {}
+    @JsonInclude(JsonInclude.Include.NON_NULL) String owner,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String traceId) {}
