@@ -18,7 +18,7 @@ import org.slf4j.MDC;
 /**
  * What every request leaves behind: its duration in {@code cairn_http_requests_seconds} (by method,
  * route template and status class, never by a document's id) and one access-log line on the logger
- * {@code cairn.access} (off with {@code CAIRN_ACCESS_LOG=off}), whose MDC carries the request id,
+ * {@code cairn.access} (with {@code CAIRN_ACCESS_LOG=info}), whose MDC carries the request id,
  * trace, caller, collection and document for JSON logs.
  */
 final class RequestTelemetry {
