@@ -415,6 +415,7 @@ public record CairnSettings(
     Config own =
         ConfigFactory.defaultOverrides().withFallback(application).withOnlyPath("cairn").resolve();
     Map<String, Object> derived = new HashMap<>(derivedDatabaseSettings(own));
+    derived.putAll(secretsFromFiles(own));
     derived.put("pekko.cluster.seed-nodes", seedNodeAddresses(own));
     derived.putAll(Tls.from(own.getConfig("cairn.tls")).artery());
     derived.putAll(remoteFrames(own.getConfig("cairn.limits")));
@@ -545,6 +546,41 @@ public record CairnSettings(
       addresses.add("pekko://" + SYSTEM_NAME + "@" + hostPort);
     }
     return addresses;
+  }
+
+  /** The secrets that may be given as a file instead of a value, by the setting they fill. */
+  private static final Map<String, String> SECRET_FILES =
+      Map.of(
+          "cairn.db.password", "cairn.db.password-file",
+          "cairn.auth.jwt.secret", "cairn.auth.jwt.secret-file",
+          "cairn.tls.keystore-password", "cairn.tls.keystore-password-file");
+
+  /**
+   * Each secret given as a file ({@code CAIRN_DB_PASSWORD_FILE} and the like), read once at start
+   * without the line break a file usually ends with. A file that cannot be read, or a secret given
+   * both ways, is a bad setting; the message names the file, never its content.
+   */
+  static Map<String, Object> secretsFromFiles(Config own) {
+    Map<String, Object> secrets = new HashMap<>();
+    for (Map.Entry<String, String> secret : SECRET_FILES.entrySet()) {
+      String file = own.getString(secret.getValue()).trim();
+      if (file.isEmpty()) {
+        continue;
+      }
+      if (!own.getString(secret.getKey()).isEmpty()) {
+        throw new ConfigException.BadValue(
+            secret.getValue(), "give " + secret.getKey() + " or its file, not both");
+      }
+      try {
+        secrets.put(
+            secret.getKey(),
+            java.nio.file.Files.readString(Path.of(file)).replaceAll("[\r\n]+$", ""));
+      } catch (java.io.IOException | RuntimeException e) {
+        throw new ConfigException.BadValue(
+            secret.getValue(), "cannot read " + file + " (" + e.getClass().getSimpleName() + ")");
+      }
+    }
+    return secrets;
   }
 
   /** Cairn's own schema in a PostgreSQL URL, unless the URL names one itself. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -13,6 +14,50 @@ import org.junit.jupiter.api.Test;
 
 /** How settings are read, derived and refused. */
 class CairnSettingsTest {
+
+  @Test
+  void secretsCanBeReadFromFilesWithoutTheirLineBreak(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    Path password = dir.resolve("db-password");
+    Path jwt = dir.resolve("jwt-secret");
+    java.nio.file.Files.writeString(password, "s3cret-from-a-file\n");
+    java.nio.file.Files.writeString(jwt, "a-jwt-secret-of-at-least-32-bytes-long\r\n");
+
+    Config config =
+        CairnSettings.load(
+            Map.of(
+                "cairn.db.password-file", password.toString(),
+                "cairn.auth.jwt.secret-file", jwt.toString()));
+    CairnSettings settings = CairnSettings.from(config);
+
+    assertThat(settings.database().password()).isEqualTo("s3cret-from-a-file");
+    assertThat(config.getString("pekko-persistence-jdbc.shared-databases.cairn.db.password"))
+        .isEqualTo("s3cret-from-a-file");
+    assertThat(settings.auth().secret()).isEqualTo("a-jwt-secret-of-at-least-32-bytes-long");
+  }
+
+  @Test
+  void aSecretFileThatCannotBeReadOrASecretGivenTwiceIsRefused(
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path missing = dir.resolve("no-such-file");
+    assertThatThrownBy(
+            () -> CairnSettings.load(Map.of("cairn.db.password-file", missing.toString())))
+        .isInstanceOf(ConfigException.BadValue.class)
+        .hasMessageContaining("cannot read " + missing);
+    Path file = dir.resolve("password");
+    java.nio.file.Files.writeString(file, "from-the-file");
+    assertThatThrownBy(
+            () ->
+                CairnSettings.load(
+                    Map.of(
+                        "cairn.db.password-file",
+                        file.toString(),
+                        "cairn.db.password",
+                        "from-the-variable")))
+        .isInstanceOf(ConfigException.BadValue.class)
+        .hasMessageContaining("not both")
+        .hasMessageNotContaining("from-the");
+  }
 
   @Test
   void remoteFramesHoldTheLargestDocument() {
