@@ -19,6 +19,7 @@ public record CairnSettings(
     String httpHost,
     int httpPort,
     List<String> corsOrigins,
+    List<String> trustedProxies,
     Tls tls,
     Auth auth,
     Limits limits,
@@ -454,6 +455,7 @@ public record CairnSettings(
         c.getString("http.host"),
         c.getInt("http.port"),
         corsOrigins(c.getString("http.cors-origins")),
+        trustedProxies(c.getString("http.trusted-proxies")),
         Tls.from(c.getConfig("tls")),
         Auth.from(c.getConfig("auth"), c.getString("http.host")),
         Limits.from(c.getConfig("limits")),
@@ -475,6 +477,48 @@ public record CairnSettings(
         c.getInt("entity.snapshot-every"),
         c.getBoolean("collections.strict"),
         c.getInt("history.max-page-size"));
+  }
+
+  private static final java.util.regex.Pattern IP_OR_NETWORK =
+      java.util.regex.Pattern.compile("([0-9.]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*)(/[0-9]{1,3})?");
+
+  /**
+   * {@code cairn.http.trusted-proxies}: the addresses or networks ({@code 10.0.0.0/8}, {@code
+   * fd00::/8}) of the proxies in front of the nodes, whose {@code X-Forwarded-For} names the
+   * client; comma-separated, literal addresses only (no host names: nothing is looked up).
+   */
+  static List<String> trustedProxies(String setting) {
+    List<String> proxies = new ArrayList<>();
+    for (String entry : setting.split(",")) {
+      String trimmed = entry.trim();
+      if (trimmed.isEmpty()) {
+        continue;
+      }
+      var match = IP_OR_NETWORK.matcher(trimmed);
+      boolean valid = match.matches();
+      if (valid) {
+        try {
+          byte[] address = java.net.InetAddress.getByName(match.group(1)).getAddress();
+          int prefix =
+              match.group(2) == null
+                  ? address.length * 8
+                  : Integer.parseInt(match.group(2).substring(1));
+          valid = prefix <= address.length * 8;
+        } catch (java.net.UnknownHostException e) {
+          valid = false;
+        }
+      }
+      if (!valid) {
+        throw new ConfigException.BadValue(
+            "cairn.http.trusted-proxies",
+            "CAIRN_TRUSTED_PROXIES takes IP addresses or networks such as 10.0.0.5 or"
+                + " 10.0.0.0/8, comma-separated; not '"
+                + trimmed
+                + "'");
+      }
+      proxies.add(trimmed);
+    }
+    return List.copyOf(proxies);
   }
 
   /**

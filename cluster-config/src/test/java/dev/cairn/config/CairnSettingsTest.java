@@ -16,6 +16,19 @@ import org.junit.jupiter.api.Test;
 class CairnSettingsTest {
 
   @Test
+  void trustedProxiesAreAddressesOrNetworksNeverHostNames() {
+    assertThat(CairnSettings.trustedProxies(" 10.0.0.0/8, 192.168.1.5 ,fd00::/8,::1"))
+        .containsExactly("10.0.0.0/8", "192.168.1.5", "fd00::/8", "::1");
+    assertThat(CairnSettings.trustedProxies("")).isEmpty();
+    for (String bad : List.of("proxy.example.com", "10.0.0.0/33", "10.0.0/8x", "::1/129")) {
+      assertThatThrownBy(() -> CairnSettings.trustedProxies(bad))
+          .as(bad)
+          .isInstanceOf(ConfigException.BadValue.class)
+          .hasMessageContaining("CAIRN_TRUSTED_PROXIES");
+    }
+  }
+
+  @Test
   void secretsCanBeReadFromFilesWithoutTheirLineBreak(@org.junit.jupiter.api.io.TempDir Path dir)
       throws Exception {
     Path password = dir.resolve("db-password");

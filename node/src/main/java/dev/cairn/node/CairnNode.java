@@ -261,6 +261,7 @@ public final class CairnNode implements AutoCloseable {
             cors(system, settings),
             new RateLimits(settings.limits().rateLimit()),
             admin.metrics().registry(),
+            settings.trustedProxies(),
             new CollectionRoutes(definitions, readModel, bodies).route(),
             new ChangeFeedRoutes(new ChangeFeed(system), access, streams).route(),
             new HistoryRoutes(documents, definitions, settings.historyMaxPageSize()).route(),

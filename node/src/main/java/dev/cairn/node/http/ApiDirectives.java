@@ -61,8 +61,20 @@ abstract class ApiDirectives extends AllDirectives {
 
   static final Unmarshaller<String, Instant> INSTANT = Unmarshaller.sync(ApiDirectives::instant);
 
-  /** The client's address as its TCP connection shows it (a header could be forged). */
+  /**
+   * The client's address: set by {@link ApiRoutes} from the TCP connection, or from the {@code
+   * X-Forwarded-For} of a trusted proxy ({@link ClientAddresses}).
+   */
+  static final AttributeKey<InetAddress> CLIENT =
+      AttributeKey.create("cairn-client", InetAddress.class);
+
+  /** The client's address ({@link #CLIENT}, or the TCP peer's before it is set). */
   static InetAddress clientAddress(HttpRequest request) {
+    return request.getAttribute(CLIENT).orElseGet(() -> peerAddress(request));
+  }
+
+  /** The address of the TCP connection's other end. */
+  static InetAddress peerAddress(HttpRequest request) {
     return request
         .getAttribute(AttributeKeys.remoteAddress)
         .flatMap(RemoteAddress::getAddress)

@@ -48,23 +48,27 @@ public final class ApiRoutes extends AllDirectives {
   private final Optional<CorsSettings> cors;
   private final RateLimits rateLimits;
   private final RequestTelemetry telemetry;
+  private final ClientAddresses clients;
   private final List<Route> routes;
 
   /**
    * @param cors the origins browser applications may call from, or empty for none: every answer,
    *     refusals included, then carries the Access-Control headers a browser needs to read it
    * @param metrics where each request's duration is recorded
+   * @param trustedProxies the proxies whose {@code X-Forwarded-For} names the client
    */
   public ApiRoutes(
       Authenticator authenticator,
       Optional<CorsSettings> cors,
       RateLimits rateLimits,
       MeterRegistry metrics,
+      List<String> trustedProxies,
       Route... routes) {
     this.authenticator = authenticator;
     this.cors = cors;
     this.rateLimits = rateLimits;
     this.telemetry = new RequestTelemetry(metrics, RouteTemplates.ofOpenApi());
+    this.clients = ClientAddresses.trusting(trustedProxies);
     this.routes = List.of(routes);
   }
 
@@ -149,10 +153,9 @@ public final class ApiRoutes extends AllDirectives {
       refused = e;
     }
     exchange.identified(principal);
+    java.net.InetAddress client = clients.of(request);
     Optional<Duration> wait =
-        UNLIMITED.contains(path)
-            ? Optional.empty()
-            : rateLimits.waitFor(principal, ApiDirectives.clientAddress(request));
+        UNLIMITED.contains(path) ? Optional.empty() : rateLimits.waitFor(principal, client);
     if (wait.isPresent()) {
       long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
       return respondWithHeader(
@@ -187,7 +190,8 @@ public final class ApiRoutes extends AllDirectives {
           HttpRequest identified =
               r.removeHeader(ApiDirectives.REQUEST_ID)
                   .addHeader(RawHeader.create(ApiDirectives.REQUEST_ID, requestId))
-                  .addAttribute(ApiDirectives.PRINCIPAL, caller);
+                  .addAttribute(ApiDirectives.PRINCIPAL, caller)
+                  .addAttribute(ApiDirectives.CLIENT, client);
           return trace.map(t -> identified.addAttribute(ApiDirectives.TRACE, t)).orElse(identified);
         },
         () ->
