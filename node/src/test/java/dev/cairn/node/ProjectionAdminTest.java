@@ -55,6 +55,12 @@ class ProjectionAdminTest {
         waiting += slice.get("lagEvents").asLong();
       }
       assertThat(waiting).isEqualTo(1);
+      for (JsonNode slice : slices) {
+        assertThat(slice.has("eventsPerSecond")).as(slice.toString()).isTrue();
+        assertThat(slice.get("eventsPerSecond").asDouble())
+            .as("a paused slice applies nothing")
+            .isZero();
+      }
       assertThat(node.get("/v1/held").json().get("items")).isEmpty();
 
       assertThat(node.post("/admin/projections/documents/resume", "").status()).isEqualTo(200);
@@ -62,6 +68,12 @@ class ProjectionAdminTest {
       Await.until(
           "the held write reaches the read model",
           () -> node.get("/v1/held").json().get("items").size() == 1);
+      // Measured from the listing while paused: its slice has applied one event since.
+      double rate = 0;
+      for (JsonNode slice : projection(node, "documents").get("slices")) {
+        rate += slice.get("eventsPerSecond").asDouble();
+      }
+      assertThat(rate).as("the slice that applied the held write shows it").isPositive();
       assertThat(states(node, "documents")).containsOnly("running");
       JsonNode audit = node.get("/admin/audit?limit=2").json().get("items");
       assertThat(audit.get(0).get("operation").asText()).isEqualTo("resume");

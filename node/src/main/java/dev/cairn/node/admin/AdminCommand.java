@@ -414,7 +414,14 @@ public final class AdminCommand implements Runnable {
       List<String[]> rows = new ArrayList<>();
       rows.add(
           new String[] {
-            "projection", "slice", "state", "offset", "lagEvents", "lagMillis", "lastError"
+            "projection",
+            "slice",
+            "state",
+            "offset",
+            "lagEvents",
+            "lagMillis",
+            "events/s",
+            "lastError"
           });
       for (JsonNode projection : projections) {
         for (JsonNode slice : projection.get("slices")) {
@@ -426,6 +433,7 @@ public final class AdminCommand implements Runnable {
                 slice.get("offset").asText(),
                 slice.get("lagEvents").asText(),
                 slice.get("lagMillis").asText(),
+                slice.path("eventsPerSecond").asText("-"),
                 slice.path("lastError").asText("")
               });
         }

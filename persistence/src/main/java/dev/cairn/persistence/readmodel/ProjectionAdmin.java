@@ -13,6 +13,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,6 +23,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
@@ -75,8 +78,64 @@ public final class ProjectionAdmin {
     return Optional.empty();
   }
 
+  /**
+   * Every projection with its slices. A slice's events per second are measured from the previous
+   * listing on this node when that was 1 to 60 s ago; otherwise this listing reads the offsets
+   * twice, a second apart.
+   */
   public CompletionStage<List<ProjectionView>> list() {
-    return database.run(this::views);
+    return database
+        .run(this::views)
+        .thenCompose(
+            views ->
+                measured(views)
+                    ? CompletableFuture.completedFuture(views)
+                    : CompletableFuture.supplyAsync(
+                            () -> null,
+                            CompletableFuture.delayedExecutor(
+                                RATE_WINDOW_MIN.toMillis(), TimeUnit.MILLISECONDS))
+                        .thenCompose(ignored -> database.run(this::views)));
+  }
+
+  /** The shortest and longest time between two offsets that a rate is measured over. */
+  private static final Duration RATE_WINDOW_MIN = Duration.ofSeconds(1);
+
+  private static final Duration RATE_WINDOW_MAX = Duration.ofMinutes(1);
+
+  /** Where a slice was at a listing: its offset and the events it still had to apply. */
+  private record Sample(long offset, long waiting, long nanos) {}
+
+  private final Map<String, Sample> samples = new ConcurrentHashMap<>();
+
+  private static boolean measured(List<ProjectionView> views) {
+    return views.stream()
+        .flatMap(v -> v.slices().stream())
+        .noneMatch(s -> s.eventsPerSecond() == null);
+  }
+
+  /**
+   * The events per second a slice applied since the last sample of it, null when there is no sample
+   * of the right age; keeps this listing as the next sample when the last is old enough.
+   */
+  private Double rate(Connection c, String projection, String tag, long offset, long waiting)
+      throws SQLException {
+    String key = projection + "/" + tag;
+    long now = System.nanoTime();
+    Sample last = samples.get(key);
+    Double rate = null;
+    long age = last == null ? Long.MAX_VALUE : now - last.nanos();
+    if (last != null
+        && age >= RATE_WINDOW_MIN.toNanos()
+        && age <= RATE_WINDOW_MAX.toNanos()
+        && offset >= last.offset()) {
+      // Applied since: what waited after the last offset, less what still waits now.
+      long applied = waiting(c, tag, last.offset()) - waiting;
+      rate = Math.round(Math.max(0, applied) / (age / 1e9) * 10) / 10.0;
+    }
+    if (last == null || age >= RATE_WINDOW_MIN.toNanos()) {
+      samples.put(key, new Sample(offset, waiting, now));
+    }
+    return rate;
   }
 
   /** Pauses every instance of {@code name}, wherever it runs; completes when each has paused. */
@@ -197,14 +256,16 @@ public final class ProjectionAdmin {
     List<ProjectionView> views = new ArrayList<>();
     List<ProjectionView.Slice> documentSlices = new ArrayList<>();
     for (SliceStatus slice : ReadModelProgress.slices(c)) {
+      long waiting = waiting(c, slice.slice(), slice.projectedOrdering());
       documentSlices.add(
           new ProjectionView.Slice(
               slice.slice(),
               state(paused, DocumentProjection.NAME, slice.slice(), slice.stuck()),
               slice.projectedOrdering(),
               slice.newestOrdering(),
-              waiting(c, slice.slice(), slice.projectedOrdering()),
+              waiting,
               slice.lagMillis(),
+              rate(c, DocumentProjection.NAME, slice.slice(), slice.projectedOrdering(), waiting),
               slice.stuck() ? slice.failure().message() : null));
     }
     views.add(
@@ -214,6 +275,7 @@ public final class ProjectionAdmin {
             DeadLetters.list(c, DocumentProjection.NAME).size()));
     long definitions = newest(c, CollectionEntity.TAG);
     long definitionsApplied = offset(c, CollectionProjection.NAME, CollectionEntity.TAG);
+    long definitionsWaiting = waiting(c, CollectionEntity.TAG, definitionsApplied);
     views.add(
         new ProjectionView(
             CollectionProjection.NAME,
@@ -223,8 +285,14 @@ public final class ProjectionAdmin {
                     state(paused, CollectionProjection.NAME, CollectionEntity.TAG, false),
                     definitionsApplied,
                     definitions,
-                    waiting(c, CollectionEntity.TAG, definitionsApplied),
+                    definitionsWaiting,
                     0,
+                    rate(
+                        c,
+                        CollectionProjection.NAME,
+                        CollectionEntity.TAG,
+                        definitionsApplied,
+                        definitionsWaiting),
                     null)),
             0));
     return views;

@@ -18,6 +18,9 @@ public record ProjectionView(String name, List<Slice> slices, int deadLetters) {
    * @param newestOffset the newest journal offset among its events
    * @param lagEvents its events not applied yet
    * @param lagMillis how long the oldest of them has waited
+   * @param eventsPerSecond the events it applied per second, measured between this listing and the
+   *     node's previous one (at least a second and at most a minute before; the first listing on a
+   *     node measures over one second); absent when it could not be measured
    * @param lastError why it failed, while it is failing
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -28,5 +31,6 @@ public record ProjectionView(String name, List<Slice> slices, int deadLetters) {
       long newestOffset,
       long lagEvents,
       long lagMillis,
+      Double eventsPerSecond,
       String lastError) {}
 }
