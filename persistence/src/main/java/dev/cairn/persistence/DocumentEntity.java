@@ -44,6 +44,7 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * One JSON document as an event-sourced actor, placed by Cluster Sharding on exactly one node.
@@ -359,8 +360,14 @@ public final class DocumentEntity
   private ReplyEffect<DocumentEvent, DocumentState> onPastState(
       DocumentState state, PastState loaded) {
     if (loaded.failure() != null) {
-      log.warn(
-          "reading version {} of {} failed", loaded.revert().toVersion(), key, loaded.failure());
+      logged(
+          loaded.revert().context(),
+          () ->
+              log.warn(
+                  "reading version {} of {} failed",
+                  loaded.revert().toVersion(),
+                  key,
+                  loaded.failure()));
       return Effect()
           .reply(
               loaded.replyTo(),
@@ -471,6 +478,29 @@ public final class DocumentEntity
   }
 
   /**
+   * Logs for a write with its request id, trace, caller, collection and document in the MDC, the
+   * fields of a JSON log line, so that the line is found by the request id the client was given.
+   */
+  private void logged(WriteContext write, Runnable logging) {
+    String[] keys = {"requestId", "traceId", "principal", "collection", "document"};
+    String[] values = {
+      write.requestId(), write.traceId(), write.principal(), key.collection(), key.id()
+    };
+    for (int i = 0; i < keys.length; i++) {
+      if (values[i] != null) {
+        MDC.put(keys[i], values[i]);
+      }
+    }
+    try {
+      logging.run();
+    } finally {
+      for (String k : keys) {
+        MDC.remove(k);
+      }
+    }
+  }
+
+  /**
    * {@link #decide}, answering whatever happens: a limit the input breaks is a refusal naming it,
    * and a bug is a refusal that says so (and is logged), not an actor that restarts while the
    * client waits. A {@link StackOverflowError} is caught here because Pekko treats it as fatal and
@@ -495,7 +525,7 @@ public final class DocumentEntity
               "the write is nested too deeply to be processed",
               state.version()));
     } catch (RuntimeException e) {
-      log.error("deciding a write to {} failed", key, e);
+      logged(write.context(), () -> log.error("deciding a write to {} failed", key, e));
       return Decision.refuse(
           new DocumentReply.Rejected(
               Problem.INTERNAL,
