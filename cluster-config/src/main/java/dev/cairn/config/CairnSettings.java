@@ -417,6 +417,7 @@ public record CairnSettings(
         ConfigFactory.defaultOverrides().withFallback(application).withOnlyPath("cairn").resolve();
     Map<String, Object> derived = new HashMap<>(derivedDatabaseSettings(own));
     derived.putAll(secretsFromFiles(own));
+    derived.put("pekko.cluster.app-version", version());
     derived.put("pekko.cluster.seed-nodes", seedNodeAddresses(own));
     derived.putAll(Tls.from(own.getConfig("cairn.tls")).artery());
     derived.putAll(remoteFrames(own.getConfig("cairn.limits")));
@@ -590,6 +591,23 @@ public record CairnSettings(
       addresses.add("pekko://" + SYSTEM_NAME + "@" + hostPort);
     }
     return addresses;
+  }
+
+  /**
+   * The release this node runs ({@code 0.1.0}), written into the class path by the build. As {@code
+   * pekko.cluster.app-version} it lets Cluster Sharding place shards on the nodes of the newest
+   * release during a rolling upgrade, so a shard moves once, not once per node.
+   */
+  public static String version() {
+    try (java.io.InputStream in = CairnSettings.class.getResourceAsStream("version.properties")) {
+      java.util.Properties properties = new java.util.Properties();
+      if (in != null) {
+        properties.load(in);
+      }
+      return properties.getProperty("version", "0.0.0");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** The secrets that may be given as a file instead of a value, by the setting they fill. */

@@ -16,6 +16,13 @@ import org.junit.jupiter.api.Test;
 class CairnSettingsTest {
 
   @Test
+  void theClusterKnowsTheReleaseEachNodeRuns() {
+    assertThat(CairnSettings.version()).matches("\\d+\\.\\d+\\.\\d+(-.+)?");
+    assertThat(CairnSettings.load(Map.of()).getString("pekko.cluster.app-version"))
+        .isEqualTo(CairnSettings.version());
+  }
+
+  @Test
   void trustedProxiesAreAddressesOrNetworksNeverHostNames() {
     assertThat(CairnSettings.trustedProxies(" 10.0.0.0/8, 192.168.1.5 ,fd00::/8,::1"))
         .containsExactly("10.0.0.0/8", "192.168.1.5", "fd00::/8", "::1");

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "cairn",
     mixinStandardHelpOptions = true,
-    version = "Cairn 0.1.0",
+    versionProvider = Main.Version.class,
     description = "Event-sourced JSON documents behind a REST front door, on Apache Pekko.",
     subcommands = {
       ServeCommand.class,
@@ -100,6 +100,14 @@ public final class Main implements Runnable {
     }
     String line = message.strip().lines().findFirst().orElse(message).strip();
     return Optional.of(line.replaceAll("(?i)(password|pwd)=[^&\\s)]*", "$1=***"));
+  }
+
+  /** {@code cairn --version}: the release the build wrote into the class path. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"Cairn " + dev.cairn.config.CairnSettings.version()};
+    }
   }
 
   @Override
