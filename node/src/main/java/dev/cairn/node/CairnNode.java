@@ -270,6 +270,7 @@ public final class CairnNode implements AutoCloseable {
             new AdminRoutes(new ClusterAdmin(system)).route(),
             journalRoutes(system, settings, parts, admin),
             new OperationsRoutes(readiness(system, database), readModel).route(),
+            new dev.cairn.node.http.ConsoleRoutes().route(),
             new MetricsRoutes(admin.metrics()::scrape).route())
         .route();
   }

@@ -26,6 +26,8 @@ final class RouteTemplates {
   /** A template and the values its parameters took in one path. */
   record Match(String template, Map<String, String> parameters) {}
 
+  private static final Match CONSOLE = new Match("/console/*", Map.of());
+
   private record Template(String text, String[] segments) {
     /** Literal segments first: {@code /v1/_changes} wins over {@code /v1/{collection}}. */
     int literals() {
@@ -67,6 +69,9 @@ final class RouteTemplates {
 
   /** The template {@code path} matches, with its parameters, or {@link #UNMATCHED} and none. */
   Match match(String path) {
+    if (path.equals("/console") || path.startsWith("/console/")) {
+      return CONSOLE; // the console's static files, not part of the API's description
+    }
     String[] segments = split(path);
     for (Template template : templates) {
       if (template.segments().length != segments.length) {
