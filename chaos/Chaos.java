@@ -1,0 +1,1161 @@
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * chaos/run's client side: the workload that records a history, and the checker that judges it
+ * against the journal. Run with the node's jar on the class path (it holds Jackson):
+ *
+ * <pre>
+ * java -cp cairn-node.jar chaos/Chaos.java workload --urls http://127.0.0.1:19081,... \
+ *     --history h.ndjson --stop-file stop [--documents 30] [--threads-per-node 3]
+ * java -cp cairn-node.jar chaos/Chaos.java check --history h.ndjson --nemesis n.ndjson \
+ *     --urls http://127.0.0.1:19081,... --out chaos/results/STAMP
+ * </pre>
+ *
+ * <p>The history is one JSON object a line. Every logical operation has an {@code invoke} line and
+ * one completion: {@code ok} (the server answered 2xx, with the version it answered), {@code fail}
+ * (the server answered a status that means nothing was written: a 4xx, or a read's 503), or
+ * {@code unknown} (a timeout, a reset connection or a 5xx to a write: it may or may not have been
+ * applied). Each HTTP request of an operation is an {@code attempt} line with its status. A write
+ * whose attempt is not definitely refused is retried with the same {@code Idempotency-Key} and the
+ * same {@code If-Match} on the next node, as a client riding through failover would.
+ */
+public final class Chaos {
+
+  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  static final ObjectMapper LINE = new ObjectMapper();
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 0) {
+      System.err.println("usage: Chaos.java workload|check --option value ...");
+      System.exit(2);
+    }
+    Map<String, String> options = new HashMap<>();
+    for (int i = 1; i + 1 < args.length; i += 2) {
+      options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
+    }
+    switch (args[0]) {
+      case "workload" -> new Workload(options).run();
+      case "check" -> System.exit(new Checker(options).run());
+      default -> {
+        System.err.println("unknown command " + args[0]);
+        System.exit(2);
+      }
+    }
+  }
+
+  static long now() {
+    return System.currentTimeMillis();
+  }
+
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** One HTTP exchange: a status, or -1 and why no status came back. */
+  record Answer(int status, String error, String etag, JsonNode body, long millis) {
+
+    boolean ok() {
+      return status / 100 == 2;
+    }
+
+    /** Refused before the request could reach a node: certainly not applied. */
+    boolean notSent() {
+      return "refused".equals(error) || "connect-timeout".equals(error);
+    }
+
+    /** May have been applied by the node although no success came back. */
+    boolean indeterminate() {
+      return (status < 0 && !notSent()) || status >= 500;
+    }
+
+    long version() {
+      if (etag != null) {
+        return Long.parseLong(etag.replace("W/", "").replace("\"", ""));
+      }
+      return body != null && body.has("version") ? body.get("version").asLong() : -1;
+    }
+
+    String problem() {
+      if (body == null || !body.has("type")) {
+        return null;
+      }
+      String type = body.get("type").asText();
+      return type.substring(type.lastIndexOf('/') + 1);
+    }
+  }
+
+  /** HTTP clients for the front doors, with the timeouts a patient client would use. */
+  static final class Doors {
+    final List<URI> urls = new ArrayList<>();
+    final HttpClient[] clients;
+    final Duration timeout;
+
+    Doors(String list, Duration timeout) {
+      for (String url : list.split(",")) {
+        urls.add(URI.create(url));
+      }
+      this.timeout = timeout;
+      clients = new HttpClient[urls.size()];
+      for (int i = 0; i < clients.length; i++) {
+        clients[i] =
+            HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2))
+                .build();
+      }
+    }
+
+    int size() {
+      return urls.size();
+    }
+
+    HttpRequest.Builder request(int node, String path) {
+      return HttpRequest.newBuilder(urls.get(node).resolve(path)).timeout(timeout);
+    }
+
+    Answer send(int node, HttpRequest request) {
+      long start = now();
+      try {
+        HttpResponse<String> response =
+            clients[node].send(request, HttpResponse.BodyHandlers.ofString());
+        JsonNode body = null;
+        String text = response.body();
+        if (text != null && !text.isBlank() && text.trim().startsWith("{")) {
+          try {
+            body = LINE.readTree(text);
+          } catch (IOException notJson) {
+            body = null;
+          }
+        }
+        return new Answer(
+            response.statusCode(),
+            null,
+            response.headers().firstValue("ETag").orElse(null),
+            body,
+            now() - start);
+      } catch (HttpConnectTimeoutException e) {
+        return new Answer(-1, "connect-timeout", null, null, now() - start);
+      } catch (HttpTimeoutException e) {
+        return new Answer(-1, "timeout", null, null, now() - start);
+      } catch (ConnectException e) {
+        return new Answer(-1, "refused", null, null, now() - start);
+      } catch (IOException e) {
+        if (e.getCause() instanceof ConnectException) {
+          return new Answer(-1, "refused", null, null, now() - start);
+        }
+        return new Answer(-1, "reset", null, null, now() - start);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new Answer(-1, "interrupted", null, null, now() - start);
+      }
+    }
+  }
+
+  // --- the workload ----------------------------------------------------------------------------
+
+  /**
+   * A few client threads per front door, each picking a document at random and reading it or
+   * writing it: writes form a chain per document ({@code If-Match} the last version any client
+   * saw, {@code If-None-Match: *} for the first), each logical write with an Idempotency-Key and a
+   * unique token in its body, so the checker can find it in the journal.
+   */
+  static final class Workload {
+    private final Doors doors;
+    private final String collection;
+    private final int documents;
+    private final int threadsPerNode;
+    private final long pauseMillis;
+    private final double writeShare;
+    private final Path stopFile;
+    private final BufferedWriter history;
+    private final ConcurrentHashMap<String, Long> seen = new ConcurrentHashMap<>();
+    private volatile long stoppedAt = Long.MAX_VALUE;
+
+    Workload(Map<String, String> o) throws IOException {
+      doors = new Doors(o.get("urls"), Duration.ofMillis(Long.parseLong(o.getOrDefault("timeout-ms", "5000"))));
+      collection = o.getOrDefault("collection", "chaos");
+      documents = Integer.parseInt(o.getOrDefault("documents", "30"));
+      threadsPerNode = Integer.parseInt(o.getOrDefault("threads-per-node", "3"));
+      pauseMillis = Long.parseLong(o.getOrDefault("pause-ms", "20"));
+      writeShare = Double.parseDouble(o.getOrDefault("write-share", "0.5"));
+      stopFile = Path.of(o.get("stop-file"));
+      history = Files.newBufferedWriter(Path.of(o.get("history")), StandardCharsets.UTF_8);
+    }
+
+    void run() throws Exception {
+      List<Thread> threads = new ArrayList<>();
+      for (int node = 0; node < doors.size(); node++) {
+        for (int t = 0; t < threadsPerNode; t++) {
+          int door = node;
+          String client = "n" + (node + 1) + "c" + t;
+          Thread thread = new Thread(() -> clientLoop(client, door), client);
+          thread.start();
+          threads.add(thread);
+        }
+      }
+      Thread flusher = new Thread(this::flushEverySecond, "flusher");
+      flusher.setDaemon(true);
+      flusher.start();
+      while (!Files.exists(stopFile)) {
+        sleep(100);
+      }
+      stoppedAt = now();
+      for (Thread thread : threads) {
+        thread.join(60_000);
+      }
+      synchronized (history) {
+        history.close();
+      }
+    }
+
+    private void flushEverySecond() {
+      while (true) {
+        sleep(1000);
+        synchronized (history) {
+          try {
+            history.flush();
+          } catch (IOException closed) {
+            return;
+          }
+        }
+      }
+    }
+
+    private void record(ObjectNode line) {
+      String text = line.toString();
+      synchronized (history) {
+        try {
+          history.write(text);
+          history.write('\n');
+        } catch (IOException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+
+    private ObjectNode line(String type, String op) {
+      ObjectNode line = LINE.createObjectNode();
+      line.put("t", now());
+      line.put("type", type);
+      line.put("op", op);
+      return line;
+    }
+
+    private void clientLoop(String client, int door) {
+      ThreadLocalRandom random = ThreadLocalRandom.current();
+      for (long n = 0; stoppedAt == Long.MAX_VALUE; n++) {
+        String document = "d" + random.nextInt(documents);
+        String op = client + "-" + n;
+        if (random.nextDouble() < writeShare) {
+          write(op, door, document);
+        } else {
+          read(op, door, document);
+        }
+        sleep(pauseMillis);
+      }
+    }
+
+    private void write(String op, int door, String document) {
+      long expected = seen.getOrDefault(document, 0L);
+      String body = "{\"token\":\"" + op + "\",\"expected\":" + expected + "}";
+      ObjectNode invoke = line("invoke", op);
+      invoke.put("f", "write").put("doc", document).put("node", door).put("expected", expected);
+      long invoked = invoke.get("t").asLong();
+      record(invoke);
+      boolean indeterminate = false;
+      int node = door;
+      for (int attempt = 1; ; attempt++) {
+        HttpRequest.Builder request =
+            doors
+                .request(node, "/v1/" + collection + "/" + document)
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", op)
+                .header("X-Request-Id", op + "." + attempt)
+                .PUT(HttpRequest.BodyPublishers.ofString(body));
+        if (expected == 0) {
+          request.header("If-None-Match", "*");
+        } else {
+          request.header("If-Match", "\"" + expected + "\"");
+        }
+        Answer answer = doors.send(node, request.build());
+        recordAttempt(op, node, attempt, answer);
+        if (answer.ok()) {
+          long version = answer.version();
+          seen.merge(document, version, Math::max);
+          ObjectNode ok = line("ok", op);
+          ok.put("version", version).put("node", node).put("status", answer.status());
+          record(ok.put("attempts", attempt));
+          return;
+        }
+        if (answer.status() >= 400 && answer.status() < 500 && answer.status() != 408
+            && answer.status() != 429) {
+          if (answer.body() != null && answer.body().has("currentVersion")) {
+            seen.merge(document, answer.body().get("currentVersion").asLong(), Math::max);
+          }
+          ObjectNode fail = line("fail", op);
+          fail.put("node", node).put("status", answer.status()).put("problem", answer.problem());
+          record(fail.put("attempts", attempt));
+          return;
+        }
+        indeterminate |= answer.indeterminate();
+        long t = now();
+        if (t - invoked > 30_000 || t - stoppedAt > 10_000) {
+          ObjectNode end = line(indeterminate ? "unknown" : "fail", op);
+          end.put("node", node).put("status", answer.status()).put("error", answer.error());
+          record(end.put("attempts", attempt));
+          return;
+        }
+        sleep(answer.status() == 503 || answer.status() == 429 ? 500 : 200);
+        node = (node + 1) % doors.size();
+      }
+    }
+
+    private void read(String op, int door, String document) {
+      ObjectNode invoke = line("invoke", op);
+      record(invoke.put("f", "read").put("doc", document).put("node", door));
+      Answer answer =
+          doors.send(door, doors.request(door, "/v1/" + collection + "/" + document).GET().build());
+      recordAttempt(op, door, 1, answer);
+      ObjectNode end;
+      if (answer.ok()) {
+        end = line("ok", op).put("version", answer.version());
+        JsonNode data = answer.body() == null ? null : answer.body().get("data");
+        end.put("token", data != null && data.has("token") ? data.get("token").asText() : null);
+        seen.merge(document, answer.version(), Math::max);
+      } else if (answer.status() == 404 && "not-found".equals(answer.problem())) {
+        end = line("ok", op).put("version", 0);
+      } else if (answer.status() > 0) {
+        end = line("fail", op).put("problem", answer.problem());
+      } else {
+        end = line("unknown", op).put("error", answer.error());
+      }
+      record(end.put("node", door).put("status", answer.status()));
+    }
+
+    private void recordAttempt(String op, int node, int attempt, Answer answer) {
+      ObjectNode line = line("attempt", op);
+      line.put("node", node).put("attempt", attempt).put("status", answer.status());
+      if (answer.error() != null) {
+        line.put("error", answer.error());
+      }
+      if (answer.problem() != null && !answer.ok()) {
+        line.put("problem", answer.problem());
+      }
+      record(line.put("ms", answer.millis()));
+    }
+  }
+
+  // --- the checker -----------------------------------------------------------------------------
+
+  /** One logical operation of the history, with its outcome. */
+  static final class Op {
+    String id;
+    String f;
+    String doc;
+    int door;
+    int node;
+    long invoked;
+    long completed = Long.MAX_VALUE;
+    String outcome = "unknown";
+    long version = -1;
+    long expected;
+    String token;
+    int status;
+    final List<Integer> statuses = new ArrayList<>();
+    final List<String> errors = new ArrayList<>();
+  }
+
+  /** A fault's window: from its injection until the next fault's (or the end of the run). */
+  static final class Window {
+    final String name;
+    final long start;
+    long end = Long.MAX_VALUE;
+    final Map<String, Long> marks = new LinkedHashMap<>();
+    final Map<String, String> details = new LinkedHashMap<>();
+
+    Window(String name, long start) {
+      this.name = name;
+      this.start = start;
+    }
+
+    boolean holds(long t) {
+      return t >= start && t < end;
+    }
+  }
+
+  /** An event of a document's history as the node tells it. */
+  record Event(long version, String type, String token, String requestId) {}
+
+  static final class Checker {
+    private final Map<String, String> o;
+    private final Doors doors;
+    private final String collection;
+    private final int documents;
+    private final Map<String, Op> ops = new LinkedHashMap<>();
+    private final List<Window> windows = new ArrayList<>();
+    private final Map<String, TreeMap<Long, Event>> histories = new TreeMap<>();
+    private final ObjectNode report = JSON.createObjectNode();
+    private final Map<String, List<String>> violations = new LinkedHashMap<>();
+    private int failures;
+
+    Checker(Map<String, String> o) {
+      this.o = o;
+      doors = new Doors(o.get("urls"), Duration.ofSeconds(30));
+      collection = o.getOrDefault("collection", "chaos");
+      documents = Integer.parseInt(o.getOrDefault("documents", "30"));
+    }
+
+    int run() throws Exception {
+      readHistory(Path.of(o.get("history")));
+      readNemesis(Path.of(o.get("nemesis")));
+      int door = healthyDoor();
+      readDocumentHistories(door);
+      checkHistories();
+      checkWriters(door);
+      checkAcknowledgedWrites();
+      checkReads();
+      checkReadModel(door);
+      if (o.containsKey("shards")) {
+        checkShards(Path.of(o.get("shards")));
+      }
+      summarise();
+      write(Path.of(o.get("out")));
+      return failures == 0 ? 0 : 1;
+    }
+
+    // --- input ---
+
+    private void readHistory(Path file) throws IOException {
+      for (String text : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        if (text.isBlank()) {
+          continue;
+        }
+        JsonNode line;
+        try {
+          line = LINE.readTree(text);
+        } catch (IOException torn) {
+          continue; // the last line of a killed workload
+        }
+        String id = line.get("op").asText();
+        String type = line.get("type").asText();
+        Op op = ops.computeIfAbsent(id, k -> new Op());
+        switch (type) {
+          case "invoke" -> {
+            op.id = id;
+            op.f = line.get("f").asText();
+            op.doc = line.get("doc").asText();
+            op.door = line.get("node").asInt();
+            op.node = op.door;
+            op.invoked = line.get("t").asLong();
+            op.expected = line.path("expected").asLong(0);
+          }
+          case "attempt" -> {
+            op.statuses.add(line.get("status").asInt());
+            op.errors.add(line.path("error").asText(null));
+          }
+          default -> {
+            op.outcome = type;
+            op.completed = line.get("t").asLong();
+            op.node = line.path("node").asInt(op.door);
+            op.status = line.path("status").asInt();
+            op.version = line.path("version").asLong(-1);
+            op.token = line.hasNonNull("token") ? line.get("token").asText() : null;
+          }
+        }
+      }
+      ops.values().removeIf(op -> op.id == null);
+    }
+
+    private void readNemesis(Path file) throws IOException {
+      long first = ops.values().stream().mapToLong(op -> op.invoked).min().orElse(0);
+      windows.add(new Window("steady", first));
+      if (!Files.exists(file)) {
+        return;
+      }
+      for (String text : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        if (text.isBlank()) {
+          continue;
+        }
+        JsonNode line = LINE.readTree(text);
+        String event = line.get("event").asText();
+        long t = line.get("t").asLong();
+        if (event.equals("start")) {
+          windows.get(windows.size() - 1).end = t;
+          windows.add(new Window(line.get("fault").asText(), t));
+        }
+        Window current = windows.get(windows.size() - 1);
+        current.marks.putIfAbsent(event, t);
+        line.fields()
+            .forEachRemaining(
+                f -> {
+                  if (!List.of("t", "event", "fault").contains(f.getKey())) {
+                    current.details.put(f.getKey(), f.getValue().asText());
+                  }
+                });
+      }
+    }
+
+    private Window windowOf(long t) {
+      for (Window w : windows) {
+        if (w.holds(t)) {
+          return w;
+        }
+      }
+      return windows.get(0);
+    }
+
+    private int healthyDoor() {
+      for (int attempt = 0; attempt < 60; attempt++) {
+        for (int node = 0; node < doors.size(); node++) {
+          Answer a = doors.send(node, doors.request(node, "/health/ready").GET().build());
+          if (a.status() == 200) {
+            return node;
+          }
+        }
+        sleep(1000);
+      }
+      throw new IllegalStateException("no node is ready for the checker");
+    }
+
+    private JsonNode getJson(int door, String path) {
+      for (int attempt = 0; ; attempt++) {
+        Answer a = doors.send(door, doors.request(door, path).GET().build());
+        if (a.status() == 200 || a.status() == 404) {
+          return a.status() == 200 ? a.body() : null;
+        }
+        if (attempt > 20) {
+          throw new IllegalStateException(path + " answered " + a.status() + " " + a.error());
+        }
+        sleep(1000);
+      }
+    }
+
+    private void readDocumentHistories(int door) {
+      for (int d = 0; d < documents; d++) {
+        String doc = "d" + d;
+        TreeMap<Long, Event> events = new TreeMap<>();
+        long after = 0;
+        while (true) {
+          JsonNode page =
+              getJson(door, "/v1/" + collection + "/" + doc + "/events?limit=1000&after=" + after);
+          if (page == null) {
+            break;
+          }
+          for (JsonNode e : page.get("items")) {
+            JsonNode data = e.path("change").path("data");
+            long version = e.get("version").asLong();
+            Event event =
+                new Event(
+                    version,
+                    e.get("type").asText(),
+                    data.has("token") ? data.get("token").asText() : null,
+                    e.path("requestId").asText(null));
+            if (events.put(version, event) != null) {
+              violation("version listed twice", doc + " v" + version);
+            }
+          }
+          if (page.get("next").isNull()) {
+            break;
+          }
+          after = page.get("next").asLong();
+        }
+        histories.put(doc, events);
+      }
+    }
+
+    private void violation(String kind, String detail) {
+      List<String> list = violations.computeIfAbsent(kind, k -> new ArrayList<>());
+      list.add(detail);
+      failures++;
+    }
+
+    // --- the checks ---
+
+    /** Versions gap-free 1..n, and no write's token at two versions. */
+    private void checkHistories() {
+      Map<String, List<String>> placesOfToken = new HashMap<>();
+      long events = 0;
+      for (var entry : histories.entrySet()) {
+        TreeMap<Long, Event> events0 = entry.getValue();
+        events += events0.size();
+        long expected = 1;
+        for (long version : events0.keySet()) {
+          if (version != expected) {
+            violation("gap in versions", entry.getKey() + ": v" + expected + " missing before v" + version);
+          }
+          expected = version + 1;
+        }
+        for (Event e : events0.values()) {
+          if (e.token() != null) {
+            placesOfToken
+                .computeIfAbsent(e.token(), k -> new ArrayList<>())
+                .add(entry.getKey() + " v" + e.version());
+          }
+        }
+      }
+      report.put("events", events);
+      for (var entry : placesOfToken.entrySet()) {
+        if (entry.getValue().size() > 1) {
+          violation("write applied twice", entry.getKey() + " at " + entry.getValue());
+          Op op = ops.get(entry.getKey());
+          if (op != null) {
+            windowCount(windowOf(op.invoked), "duplicated");
+          }
+        }
+      }
+    }
+
+    /**
+     * The journal's writer column: per document, a writer (one incarnation of the entity) never
+     * writes again once another has taken over, and no version appears twice.
+     */
+    private void checkWriters(int door) {
+      Map<String, List<JsonNode>> byDoc = new TreeMap<>();
+      long after = 0;
+      long entries = 0;
+      while (true) {
+        JsonNode page =
+            getJson(
+                door,
+                "/admin/journal?limit=1000&after=" + after + "&collection="
+                    + URLEncoder.encode(collection, StandardCharsets.UTF_8));
+        for (JsonNode e : page.get("items")) {
+          if (e.get("collection").asText().equals(collection)) {
+            byDoc.computeIfAbsent(e.get("id").asText(), k -> new ArrayList<>()).add(e);
+            entries++;
+          }
+        }
+        if (page.get("next").isNull() || page.get("items").isEmpty()) {
+          break;
+        }
+        after = page.get("next").asLong();
+      }
+      int handOvers = 0;
+      for (var entry : byDoc.entrySet()) {
+        List<JsonNode> events = entry.getValue();
+        events.sort(Comparator.comparingLong(e -> e.get("version").asLong()));
+        Set<Long> versions = new HashSet<>();
+        Set<String> retired = new HashSet<>();
+        String writer = null;
+        for (JsonNode e : events) {
+          long version = e.get("version").asLong();
+          if (!versions.add(version)) {
+            violation("version written twice in the journal", entry.getKey() + " v" + version);
+          }
+          String current = e.get("writer").asText();
+          if (!current.equals(writer)) {
+            if (retired.contains(current)) {
+              violation(
+                  "writer wrote again after another took over",
+                  entry.getKey() + " v" + version + " by " + current);
+            }
+            if (writer != null) {
+              retired.add(writer);
+              handOvers++;
+            }
+            writer = current;
+          }
+        }
+        long listed = histories.getOrDefault(entry.getKey(), new TreeMap<>()).size();
+        if (listed != events.size()) {
+          violation(
+              "journal and history disagree",
+              entry.getKey() + ": journal " + events.size() + " events, history " + listed);
+        }
+      }
+      report.put("journalEntries", entries);
+      report.put("writerHandOvers", handOvers);
+    }
+
+    /** Every acknowledged write is in the journal at the version it was acknowledged with. */
+    private void checkAcknowledgedWrites() {
+      Map<String, String> claimed = new HashMap<>();
+      int unknownApplied = 0;
+      int unknownNotApplied = 0;
+      Map<String, Event> byToken = new HashMap<>();
+      histories.values().forEach(h -> h.values().forEach(e -> byToken.put(e.token(), e)));
+      for (Op op : ops.values()) {
+        if (!op.f.equals("write")) {
+          continue;
+        }
+        Event found = byToken.get(op.id);
+        switch (op.outcome) {
+          case "ok" -> {
+            Event at = histories.get(op.doc).get(op.version);
+            if (at == null || !op.id.equals(at.token())) {
+              violation(
+                  "acknowledged write lost",
+                  op.id + " acknowledged at " + op.doc + " v" + op.version + "; there: "
+                      + (at == null ? "nothing" : at.token())
+                      + (found == null ? ", nowhere else" : ", found at v" + found.version()));
+              windowCount(windowOf(op.invoked), "lost");
+            }
+            String other = claimed.put(op.doc + " v" + op.version, op.id);
+            if (other != null) {
+              violation("two acknowledged writes claim one version", op.doc + " v" + op.version + ": " + other + ", " + op.id);
+            }
+          }
+          case "fail" -> {
+            if (found != null) {
+              violation("refused write applied", op.id + " answered " + op.status + " but is " + op.doc + " v" + found.version());
+            }
+          }
+          default -> {
+            if (found != null) {
+              unknownApplied++;
+            } else {
+              unknownNotApplied++;
+            }
+          }
+        }
+      }
+      report.put("unknownWritesApplied", unknownApplied);
+      report.put("unknownWritesNotApplied", unknownNotApplied);
+    }
+
+    /**
+     * Every ok read saw a version at least as new as the newest write acknowledged before the read
+     * began (linearizability for one document), and the content the journal has at that version.
+     */
+    private void checkReads() {
+      Map<String, List<Op>> acked = new HashMap<>();
+      for (Op op : ops.values()) {
+        if (op.f.equals("write") && op.outcome.equals("ok")) {
+          acked.computeIfAbsent(op.doc, k -> new ArrayList<>()).add(op);
+        }
+      }
+      acked.values().forEach(list -> list.sort(Comparator.comparingLong(op -> op.completed)));
+      for (Op read : ops.values()) {
+        if (!read.f.equals("read") || !read.outcome.equals("ok")) {
+          continue;
+        }
+        long newest = 0;
+        Op newestWrite = null;
+        for (Op write : acked.getOrDefault(read.doc, List.of())) {
+          if (write.completed >= read.invoked) {
+            break;
+          }
+          if (write.version > newest) {
+            newest = write.version;
+            newestWrite = write;
+          }
+        }
+        Window w = windowOf(read.invoked);
+        if (newest > 0 && read.version < newest) {
+          windowCount(w, "staleReads");
+          List<String> list = violations.computeIfAbsent("stale read", k -> new ArrayList<>());
+          failures++;
+          list.add(
+              String.format(
+                  Locale.ROOT,
+                  "%s [%s] through node %d saw %s v%d; %s was acknowledged at v%d %d ms before the read began",
+                  read.id, w.name, read.node + 1, read.doc, read.version, newestWrite.id, newest,
+                  read.invoked - newestWrite.completed));
+        }
+        if (read.version > 0) {
+          Event at = histories.get(read.doc).get(read.version);
+          if (at == null || (read.token != null && !read.token.equals(at.token()))) {
+            violation(
+                "read saw a version the journal does not have",
+                read.id + " [" + w.name + "] saw " + read.doc + " v" + read.version + " = " + read.token
+                    + "; journal: " + (at == null ? "nothing" : at.token()));
+          }
+        }
+      }
+    }
+
+    /** After the run, the read model (lists) equals each document's state, once it has caught up. */
+    private void checkReadModel(int door) {
+      long deadline = now() + 120_000;
+      HttpResponseCapture list = null;
+      while (now() < deadline) {
+        list = listDocuments(door);
+        if (list != null && "0".equals(list.lag) && matches(list.body) == 0) {
+          break;
+        }
+        sleep(1000);
+      }
+      int mismatches = list == null ? documents : matches(list.body);
+      report.put("readModelLagAtCheck", list == null ? null : list.lag);
+      if (mismatches > 0) {
+        for (String m : mismatchDetails(list == null ? null : list.body)) {
+          violation("read model differs from the journal", m);
+        }
+      }
+      // Each document read through every door ends at its journal's last version.
+      for (int node = 0; node < doors.size(); node++) {
+        for (var entry : histories.entrySet()) {
+          Answer a =
+              doors.send(node, doors.request(node, "/v1/" + collection + "/" + entry.getKey()).GET().build());
+          long expected = entry.getValue().isEmpty() ? 0 : entry.getValue().lastKey();
+          long got = a.status() == 404 ? 0 : a.ok() ? a.version() : -1;
+          if (got != expected) {
+            violation(
+                "final read differs from the journal",
+                entry.getKey() + " through node " + (node + 1) + ": " + a.status() + " v" + got + ", journal v" + expected);
+          }
+        }
+      }
+    }
+
+    /**
+     * One writer per document, seen from sharding: no shard hosted by two regions at once. The
+     * run samples every region's hosted shards every 2 s; the regions answer one after another,
+     * so a shard moving between two answers could show in both once. A shard shown in two
+     * regions in two samples in a row, by the same two regions, is a violation.
+     */
+    private void checkShards(Path file) throws IOException {
+      if (!Files.exists(file)) {
+        return;
+      }
+      Map<String, String> documentsOfShard = new HashMap<>();
+      for (int d = 0; d < documents; d++) {
+        String shard = String.valueOf(Math.abs((collection + "|d" + d).hashCode() % 1000));
+        documentsOfShard.merge(shard, "d" + d, (a, b) -> a + "," + b);
+      }
+      Map<String, String> previous = Map.of();
+      Map<String, long[]> episodes = new LinkedHashMap<>();
+      int samples = 0;
+      int transientDoubles = 0;
+      for (String text : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        JsonNode line;
+        try {
+          line = LINE.readTree(text);
+        } catch (IOException torn) {
+          continue;
+        }
+        samples++;
+        long t = line.get("t").asLong();
+        Map<String, List<String>> hosts = new TreeMap<>();
+        for (JsonNode region : line.path("view").path("regions")) {
+          String address = region.get("address").asText();
+          region.get("shards").fieldNames().forEachRemaining(
+              shard -> hosts.computeIfAbsent(shard, k -> new ArrayList<>()).add(address));
+        }
+        Map<String, String> doubled = new HashMap<>();
+        hosts.forEach(
+            (shard, regions) -> {
+              if (regions.size() > 1) {
+                regions.sort(String::compareTo);
+                doubled.put(shard, String.join(" and ", regions));
+              }
+            });
+        for (var entry : doubled.entrySet()) {
+          String key = "shard " + entry.getKey()
+              + (documentsOfShard.containsKey(entry.getKey()) ? " (" + collection + "/" + documentsOfShard.get(entry.getKey()) + ")" : "")
+              + " on " + entry.getValue();
+          if (entry.getValue().equals(previous.get(entry.getKey()))) {
+            episodes.computeIfAbsent(key, k -> new long[] {t, t})[1] = t;
+          } else {
+            transientDoubles++;
+            long[] e = episodes.get(key);
+            if (e != null) {
+              e[1] = t;
+            }
+          }
+        }
+        previous = doubled;
+      }
+      report.put("shardSamples", samples);
+      report.put("shardDoubledOnce", transientDoubles);
+      for (var e : episodes.entrySet()) {
+        violation(
+            "shard hosted by two nodes at once",
+            String.format(
+                Locale.ROOT,
+                "%s, seen in samples from %s [%s] to %s [%s]",
+                e.getKey(),
+                java.time.Instant.ofEpochMilli(e.getValue()[0]),
+                windowOf(e.getValue()[0]).name,
+                java.time.Instant.ofEpochMilli(e.getValue()[1]),
+                windowOf(e.getValue()[1]).name));
+      }
+    }
+
+    record HttpResponseCapture(String lag, JsonNode body) {}
+
+    private HttpResponseCapture listDocuments(int door) {
+      try {
+        HttpResponse<String> response =
+            doors.clients[door].send(
+                doors.request(door, "/v1/" + collection + "?limit=1000").GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+          return null;
+        }
+        return new HttpResponseCapture(
+            response.headers().firstValue("Cairn-Read-Model-Lag").orElse("?"),
+            LINE.readTree(response.body()));
+      } catch (IOException | InterruptedException e) {
+        return null;
+      }
+    }
+
+    private int matches(JsonNode list) {
+      return mismatchDetails(list).size();
+    }
+
+    private List<String> mismatchDetails(JsonNode list) {
+      List<String> out = new ArrayList<>();
+      Map<String, JsonNode> listed = new HashMap<>();
+      if (list != null) {
+        list.get("items").forEach(item -> listed.put(item.get("id").asText(), item));
+      }
+      for (var entry : histories.entrySet()) {
+        JsonNode item = listed.get(entry.getKey());
+        if (entry.getValue().isEmpty()) {
+          if (item != null) {
+            out.add(entry.getKey() + " listed but has no events");
+          }
+          continue;
+        }
+        Event last = entry.getValue().lastEntry().getValue();
+        long version = item == null ? 0 : item.get("version").asLong();
+        String token = item == null ? null : item.path("data").path("token").asText(null);
+        if (version != last.version() || !java.util.Objects.equals(token, last.token())) {
+          out.add(entry.getKey() + ": listed v" + version + " " + token + ", journal v" + last.version() + " " + last.token());
+        }
+      }
+      return out;
+    }
+
+    // --- results ---
+
+    private final Map<Window, Map<String, Integer>> counts = new HashMap<>();
+
+    private void windowCount(Window w, String key) {
+      counts.computeIfAbsent(w, k -> new HashMap<>()).merge(key, 1, Integer::sum);
+    }
+
+    private void summarise() {
+      int status500 = 0;
+      Map<Window, Map<String, Integer>> statuses = new HashMap<>();
+      for (Op op : ops.values()) {
+        Window w = windowOf(op.invoked);
+        windowCount(w, "ops");
+        windowCount(w, op.outcome);
+        windowCount(w, op.f + "s");
+        for (int i = 0; i < op.statuses.size(); i++) {
+          int s = op.statuses.get(i);
+          if (s == 500) {
+            status500++;
+            List<String> list = violations.computeIfAbsent("status 500", k -> new ArrayList<>());
+            list.add(op.id + " [" + w.name + "] attempt " + (i + 1));
+            failures++;
+          }
+          if (s / 100 != 2 && !(s == 404 && op.f.equals("read"))) {
+            String key = s < 0 ? op.errors.get(i) : String.valueOf(s);
+            statuses.computeIfAbsent(w, k -> new TreeMap<>()).merge(key, 1, Integer::sum);
+          }
+        }
+      }
+      report.put("status500", status500);
+      report.put("operations", ops.size());
+      ArrayNode table = report.putArray("faults");
+      for (Window w : windows) {
+        Map<String, Integer> c = counts.getOrDefault(w, Map.of());
+        ObjectNode row = table.addObject();
+        row.put("fault", w.name);
+        row.put("start", w.start);
+        row.put("seconds", Math.round(((w.end == Long.MAX_VALUE ? lastTime() : w.end) - w.start) / 100.0) / 10.0);
+        for (String k : List.of("ops", "writes", "reads", "ok", "fail", "unknown", "lost", "duplicated", "staleReads")) {
+          row.put(k, c.getOrDefault(k, 0));
+        }
+        Long heal = w.marks.get("heal");
+        Long recovered = w.marks.get("recovered");
+        row.put("recoverSeconds", heal != null && recovered != null ? (recovered - heal) / 1000.0 : null);
+        row.put("longestDocumentOutageSeconds", longestOutage(w) / 1000.0);
+        ObjectNode marks = row.putObject("marks");
+        w.marks.forEach((k, v) -> marks.put(k, (v - w.start) / 1000.0));
+        ObjectNode details = row.putObject("details");
+        w.details.forEach(details::put);
+        ObjectNode s = row.putObject("errorStatuses");
+        statuses.getOrDefault(w, Map.of()).forEach(s::put);
+        if (w.details.containsKey("pausedNode") && w.marks.containsKey("resume")) {
+          pausedNodeAnswers(w, row);
+        }
+      }
+      ObjectNode v = report.putObject("violations");
+      violations.forEach(
+          (k, list) -> {
+            ObjectNode entry = v.putObject(k);
+            entry.put("count", list.size());
+            ArrayNode examples = entry.putArray("examples");
+            list.stream().limit(20).forEach(examples::add);
+          });
+      report.put("passed", failures == 0);
+      report.set("timeline", timeline());
+    }
+
+    private long lastTime() {
+      return ops.values().stream().mapToLong(op -> op.completed == Long.MAX_VALUE ? op.invoked : op.completed).max().orElse(0);
+    }
+
+    /**
+     * The longest time any one document went without an ok operation, over gaps that overlap the
+     * window: how long clients saw the documents a fault hit unavailable.
+     */
+    private long longestOutage(Window w) {
+      Map<String, List<Long>> oks = new HashMap<>();
+      for (Op op : ops.values()) {
+        if (op.outcome.equals("ok")) {
+          oks.computeIfAbsent(op.doc, k -> new ArrayList<>()).add(op.completed);
+        }
+      }
+      long end = w.end == Long.MAX_VALUE ? lastTime() : w.end;
+      long longest = 0;
+      for (List<Long> times : oks.values()) {
+        times.sort(Long::compare);
+        for (int i = 1; i < times.size(); i++) {
+          long a = times.get(i - 1);
+          long b = times.get(i);
+          if (b > w.start && a < end) {
+            longest = Math.max(longest, b - a);
+          }
+        }
+      }
+      return longest;
+    }
+
+    /** What a paused node answered after SIGCONT, before it stopped: ok reads and writes. */
+    private void pausedNodeAnswers(Window w, ObjectNode row) {
+      int node = Integer.parseInt(w.details.get("pausedNode")) - 1;
+      long resumed = w.marks.get("resume");
+      long exited = w.marks.getOrDefault("exited", w.end);
+      int reads = 0;
+      int writes = 0;
+      int refusals = 0;
+      for (Op op : ops.values()) {
+        if (op.node != node || op.completed < resumed || op.completed > exited) {
+          continue;
+        }
+        if (op.outcome.equals("ok")) {
+          if (op.f.equals("read")) {
+            reads++;
+          } else {
+            writes++;
+          }
+        } else {
+          refusals++;
+        }
+      }
+      ObjectNode answers = row.putObject("pausedNodeAfterResume");
+      answers.put("okReads", reads).put("okWrites", writes).put("notOk", refusals);
+      answers.put("secondsUntilExit", w.marks.containsKey("exited") ? (exited - resumed) / 1000.0 : null);
+    }
+
+    private ArrayNode timeline() {
+      TreeMap<Long, int[]> seconds = new TreeMap<>();
+      long first = windows.get(0).start;
+      for (Op op : ops.values()) {
+        long t = op.completed == Long.MAX_VALUE ? op.invoked : op.completed;
+        int[] c = seconds.computeIfAbsent((t - first) / 1000, k -> new int[3]);
+        c[op.outcome.equals("ok") ? 0 : op.outcome.equals("fail") ? 1 : 2]++;
+      }
+      ArrayNode out = LINE.createArrayNode();
+      seconds.forEach((s, c) -> out.addArray().add(s).add(c[0]).add(c[1]).add(c[2]));
+      return out;
+    }
+
+    private void write(Path out) throws IOException {
+      Files.createDirectories(out.toAbsolutePath().getParent());
+      Files.writeString(Path.of(out + ".json"), JSON.writeValueAsString(report));
+      Files.writeString(Path.of(out + ".md"), markdown());
+      System.out.print(markdown());
+    }
+
+    private String markdown() {
+      StringBuilder md = new StringBuilder();
+      md.append("| fault | s | ops | ok | failed | unknown | lost | duplicated | stale reads | recover s | longest doc outage s | error statuses seen |\n");
+      md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
+      for (JsonNode row : report.get("faults")) {
+        StringBuilder statuses = new StringBuilder();
+        row.get("errorStatuses").fields().forEachRemaining(f -> statuses.append(statuses.length() == 0 ? "" : ", ").append(f.getKey()).append(" ×").append(f.getValue().asInt()));
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %.0f | %d | %d | %d | %d | %d | %d | %d | %s | %.1f | %s |%n",
+                row.get("fault").asText(),
+                row.get("seconds").asDouble(),
+                row.get("ops").asInt(),
+                row.get("ok").asInt(),
+                row.get("fail").asInt(),
+                row.get("unknown").asInt(),
+                row.get("lost").asInt(),
+                row.get("duplicated").asInt(),
+                row.get("staleReads").asInt(),
+                row.get("recoverSeconds").isNull() ? "–" : String.format(Locale.ROOT, "%.1f", row.get("recoverSeconds").asDouble()),
+                row.get("longestDocumentOutageSeconds").asDouble(),
+                statuses.length() == 0 ? "none" : statuses));
+      }
+      md.append("\n");
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "%d operations; %d events in the journal of `%s` (%d writer hand-overs); unknown writes: %d applied, %d not; responses with status 500: %d; read model lag at the check: %s ms.%n",
+              report.get("operations").asInt(),
+              report.get("events").asLong(),
+              collection,
+              report.get("writerHandOvers").asInt(),
+              report.get("unknownWritesApplied").asInt(),
+              report.get("unknownWritesNotApplied").asInt(),
+              report.get("status500").asInt(),
+              report.get("readModelLagAtCheck").asText()));
+      for (JsonNode row : report.get("faults")) {
+        if (row.has("pausedNodeAfterResume")) {
+          JsonNode p = row.get("pausedNodeAfterResume");
+          md.append(
+              String.format(
+                  Locale.ROOT,
+                  "%nPaused node (%s) after SIGCONT: %d ok reads, %d ok writes, %d other answers; it exited %s s after SIGCONT.%n",
+                  row.get("details").path("pausedNode").asText(),
+                  p.get("okReads").asInt(),
+                  p.get("okWrites").asInt(),
+                  p.get("notOk").asInt(),
+                  p.get("secondsUntilExit").isNull() ? "never (killed)" : p.get("secondsUntilExit").asText()));
+        }
+      }
+      md.append(violations.isEmpty() ? "\nNo violations: every check passed.\n" : "\n**Violations**\n\n");
+      violations.forEach(
+          (k, list) -> {
+            md.append("- ").append(k).append(": ").append(list.size()).append('\n');
+            list.stream().limit(5).forEach(e -> md.append("  - `").append(e).append("`\n"));
+          });
+      return md.toString();
+    }
+  }
+}
