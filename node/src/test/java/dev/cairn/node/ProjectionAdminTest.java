@@ -153,6 +153,45 @@ class ProjectionAdminTest {
     }
   }
 
+  /**
+   * An event that commits long after later events (its writer froze mid-transaction) has an offset
+   * the projection has already gone past. The document's next event then folds it from the journal,
+   * so the read model does not stop following the document (found by chaos/run).
+   */
+  @Test
+  void anEventThatWasPassedOverIsFoldedWhenItsDocumentsNextEventArrives() throws Exception {
+    try (TestNode node = TestNode.start(dataDir)) {
+      assertThat(node.put("/v1/late/d", "{\"a\":1}").status()).isEqualTo(201);
+      Await.until(
+          "version 1 is in the read model",
+          () -> node.get("/v1/late").json().get("items").size() == 1);
+      String persistenceId = "late|d";
+      String slice =
+          DocumentTags.sliceTag(Math.floorMod(persistenceId.hashCode(), DocumentTags.SLICES));
+      // Version 2, committed below every offset the projection will ever read.
+      insertAt(
+          node,
+          persistenceId,
+          2,
+          -1,
+          new DocumentEvent.Replaced(
+              (com.fasterxml.jackson.databind.node.ObjectNode)
+                  Json.mapper().readTree("{\"a\":1,\"b\":2}"),
+              meta()),
+          slice);
+      // The entity recovers version 2 from the journal.
+      assertThat(node.post("/admin/documents/late/d/rebuild", "").status()).isEqualTo(200);
+
+      assertThat(node.mergePatch("/v1/late/d", "{\"c\":3}").status()).isEqualTo(200);
+
+      Await.until(
+          "the read model follows the document past the passed-over event",
+          () -> node.get("/v1/late").json().get("items").get(0).get("version").asLong() == 3);
+      assertThat(node.get("/v1/late").json().get("items").get(0).get("data").toString())
+          .isEqualTo("{\"a\":1,\"b\":2,\"c\":3}");
+    }
+  }
+
   @Test
   void theReplayCheckFindsDocumentsTheNewSchemaRefusesAndWritesNothing() throws Exception {
     try (TestNode node = TestNode.start(dataDir)) {
@@ -392,6 +431,31 @@ class ProjectionAdminTest {
         }
       }
       return ordering;
+    }
+  }
+
+  /** Writes {@code event} as version {@code version} at journal offset {@code ordering}. */
+  private static void insertAt(
+      TestNode node, String persistenceId, long version, long ordering, Object event, String slice)
+      throws Exception {
+    Serialization serialization = SerializationExtension.get(node.node().system().classicSystem());
+    Serializer serializer = serialization.findSerializerFor(event);
+    try (Connection c = new Database(node.node().system()).connection();
+        PreparedStatement insert =
+            c.prepareStatement(
+                "INSERT INTO \"event_journal\" (\"ordering\", \"deleted\", \"persistence_id\","
+                    + " \"sequence_number\", \"writer\", \"write_timestamp\", \"adapter_manifest\","
+                    + " \"event_payload\", \"event_ser_id\", \"event_ser_manifest\", \"slice\")"
+                    + " VALUES (?, FALSE, ?, ?, 'test', ?, '', ?, ?, ?, ?)")) {
+      insert.setLong(1, ordering);
+      insert.setString(2, persistenceId);
+      insert.setLong(3, version);
+      insert.setLong(4, System.currentTimeMillis());
+      insert.setBytes(5, serializer.toBinary(event));
+      insert.setInt(6, serializer.identifier());
+      insert.setString(7, Serializers.manifestFor(serializer, event));
+      insert.setShort(8, (short) DocumentTags.slice(slice).getAsInt());
+      insert.executeUpdate();
     }
   }
 

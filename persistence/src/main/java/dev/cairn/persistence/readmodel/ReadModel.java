@@ -182,7 +182,12 @@ public final class ReadModel {
             EventSourcedProvider.<DocumentEvent>eventsByTag(
                 system, JdbcReadJournal.Identifier(), tag),
             () -> session(database),
-            () -> new DocumentProjection(tag, deadLetters),
+            () ->
+                new DocumentProjection(
+                    tag,
+                    deadLetters,
+                    org.apache.pekko.serialization.SerializationExtension.get(
+                        system.classicSystem())),
             system)
         .withGroup(BATCH_SIZE, BATCH_WINDOW)
         .withStatusObserver(
