@@ -190,7 +190,7 @@ public final class DocumentEntity
             PostStop.instance(),
             state -> {
               if (recovered) {
-                metrics.stopped(true);
+                metrics.stopped();
               }
             })
         .build();

@@ -92,11 +92,9 @@ final class EntityMetrics {
   }
 
   /** An entity that had recovered stopped (passivated, handed off or the node stopping). */
-  void stopped(boolean passivated) {
+  void stopped() {
     active.decrementAndGet();
-    if (passivated) {
-      passivations.increment();
-    }
+    passivations.increment();
   }
 
   void snapshotWritten() {

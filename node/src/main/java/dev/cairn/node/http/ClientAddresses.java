@@ -68,7 +68,7 @@ final class ClientAddresses {
 
   /** The client of {@code request}. */
   InetAddress of(HttpRequest request) {
-    InetAddress current = peer(request);
+    InetAddress current = ApiDirectives.peerAddress(request);
     if (trusted.isEmpty() || !isTrusted(current)) {
       return current;
     }
@@ -100,10 +100,6 @@ final class ClientAddresses {
       }
     }
     return false;
-  }
-
-  private static InetAddress peer(HttpRequest request) {
-    return ApiDirectives.peerAddress(request);
   }
 
   /** An IP literal ({@code [v6]} too), never a host name to look up; null if it is none. */

@@ -47,11 +47,6 @@ record TraceContext(String traceId, String parentId, String spanId, String flags
     return Optional.of(new TraceContext(traceId, parentId, newSpanId(), match.group(4)));
   }
 
-  /** The {@code traceparent} of this request's own span, for what Cairn calls on its behalf. */
-  String traceparent() {
-    return "00-" + traceId + "-" + spanId + "-" + flags;
-  }
-
   private static String newSpanId() {
     long id;
     do {
