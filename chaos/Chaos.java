@@ -206,7 +206,7 @@ public final class Chaos {
     private volatile long stoppedAt = Long.MAX_VALUE;
 
     Workload(Map<String, String> o) throws IOException {
-      doors = new Doors(o.get("urls"), Duration.ofMillis(Long.parseLong(o.getOrDefault("timeout-ms", "5000"))));
+      doors = new Doors(o.get("urls"), Duration.ofMillis(Long.parseLong(o.getOrDefault("timeout-ms", "7000"))));
       collection = o.getOrDefault("collection", "chaos");
       documents = Integer.parseInt(o.getOrDefault("documents", "30"));
       threadsPerNode = Integer.parseInt(o.getOrDefault("threads-per-node", "3"));

@@ -154,6 +154,14 @@ class CairnSettingsTest {
   }
 
   @Test
+  void theFirstSeedWaitsLongForAnotherSeedBeforeFormingANewCluster() {
+    Config config = CairnSettings.load(Map.of());
+
+    assertThat(config.getDuration("pekko.cluster.seed-node-timeout"))
+        .isEqualTo(Duration.ofSeconds(30));
+  }
+
+  @Test
   void aMalformedSeedListIsRefusedWithTheExpectedForm() {
     assertThatThrownBy(() -> CairnSettings.load(Map.of("cairn.cluster.seed-nodes", "node-a")))
         .isInstanceOf(ConfigException.BadValue.class)

@@ -87,6 +87,17 @@ public final class DocumentEntity
   public record Inspect(boolean passivate, ActorRef<DocumentReply> replyTo)
       implements Message, CairnSerializable {}
 
+  /**
+   * Sharding's stop message, for passivation and hand-off, in place of its default {@code
+   * PoisonPill}. A PoisonPill that arrives while an event is being persisted is held in the
+   * behaviour's state; when that persist fails and the entity restarts with back-off, the restarted
+   * entity has forgotten it and never stops, so a hand-off of its shard waits the whole {@code
+   * handoff-timeout} (60 s) with every request for the shard buffered (chaos finding 3). A command
+   * is stashed instead, the stash survives the restart, and the entity stops as soon as it has
+   * recovered. Sent only by the local shard, never across nodes.
+   */
+  public record Stop() implements Message {}
+
   /** The state a revert goes back to, read from the journal; sent by the entity to itself. */
   private record PastState(
       DocumentCommand.Revert revert,
@@ -140,15 +151,16 @@ public final class DocumentEntity
     ClusterSharding.get(system)
         .init(
             Entity.of(
-                TYPE_KEY,
-                entity ->
-                    Behaviors.setup(
-                        context ->
-                            new DocumentEntity(
-                                context,
-                                DocumentKey.ofEntityId(entity.getEntityId()),
-                                setup,
-                                entity.getShard()))));
+                    TYPE_KEY,
+                    entity ->
+                        Behaviors.setup(
+                            context ->
+                                new DocumentEntity(
+                                    context,
+                                    DocumentKey.ofEntityId(entity.getEntityId()),
+                                    setup,
+                                    entity.getShard())))
+                .withStopMessage(new Stop()));
   }
 
   public static Behavior<Message> create(DocumentKey key, Setup setup) {
@@ -167,6 +179,7 @@ public final class DocumentEntity
         .onCommand(Command.class, this::onCommand)
         .onCommand(PastState.class, this::onPastState)
         .onCommand(Inspect.class, this::onInspect)
+        .onCommand(Stop.class, stop -> Effect().stop().thenNoReply())
         .build();
   }
 

@@ -23,9 +23,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.apache.pekko.persistence.testkit.query.javadsl.PersistenceTestKitReadJournal;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,13 +54,7 @@ class DocumentEntityTest {
   @BeforeEach
   void freshEntity() {
     registry = CollectionRegistry.inMemory();
-    DocumentHistory history =
-        new DocumentHistory(
-            testKit.system(),
-            PersistenceQuery.get(testKit.system())
-                .getReadJournalFor(
-                    PersistenceTestKitReadJournal.class,
-                    PersistenceTestKitReadJournal.Identifier()));
+    DocumentHistory history = history();
     entity =
         EventSourcedBehaviorTestKit.create(
             testKit.system(),
@@ -450,6 +446,32 @@ class DocumentEntityTest {
     assertThat(result.hasNoEvents()).isTrue();
     assertThat(result.replyOfType(DocumentReply.Rejected.class).problem())
         .isEqualTo(Problem.NOT_FOUND);
+  }
+
+  @Test
+  void theStopMessageStopsTheEntityEvenWhenTheWriteInFlightFailsAndTheEntityRestarts() {
+    var journal = PersistenceTestKit.create(testKit.system());
+    var documents =
+        new DocumentEntity.Setup(
+            registry, history(), TestLimits.defaults(), false, 3, Clock.systemUTC());
+    var stopped = testKit.spawn(DocumentEntity.create(new DocumentKey("notes", "n2"), documents));
+    TestProbe<DocumentReply> client = testKit.createTestProbe();
+
+    journal.failNextPersisted();
+    stopped.tell(new DocumentEntity.Command(put("{\"a\":1}", Preconditions.NONE), client.ref()));
+    // Arrives while the event is being persisted, as a hand-off's stop does in chaos finding 3.
+    stopped.tell(new DocumentEntity.Stop());
+
+    client.expectTerminated(stopped);
+    journal.expectNothingPersisted("notes|n2");
+  }
+
+  private static DocumentHistory history() {
+    return new DocumentHistory(
+        testKit.system(),
+        PersistenceQuery.get(testKit.system())
+            .getReadJournalFor(
+                PersistenceTestKitReadJournal.class, PersistenceTestKitReadJournal.Identifier()));
   }
 
   private CommandResultWithReply<
