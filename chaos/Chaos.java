@@ -449,6 +449,7 @@ public final class Chaos {
       checkAcknowledgedWrites();
       checkReads();
       checkReadModel(door);
+      checkAvailability(Long.parseLong(o.getOrDefault("max-quiet-outage-ms", "30000")));
       if (o.containsKey("shards")) {
         checkShards(Path.of(o.get("shards")));
       }
@@ -1051,6 +1052,57 @@ public final class Chaos {
       return longest;
     }
 
+    /**
+     * No document unavailable for long while no fault is in force: of each gap between two ok
+     * operations of a document, the time outside every fault's injection-to-recovered interval
+     * must stay under {@code limit}. A document that stays unreachable after the cluster has
+     * recovered (chaos finding 3: a shard stuck in hand-off for 60 s) fails the run.
+     */
+    private void checkAvailability(long limit) {
+      List<long[]> faults = new ArrayList<>();
+      for (Window w : windows) {
+        Long recovered = w.marks.get("recovered");
+        if (recovered != null) {
+          faults.add(new long[] {w.start, recovered});
+        }
+      }
+      Map<String, List<Long>> oks = new TreeMap<>();
+      for (Op op : ops.values()) {
+        if (op.outcome.equals("ok")) {
+          oks.computeIfAbsent(op.doc, k -> new ArrayList<>()).add(op.completed);
+        }
+      }
+      long longest = 0;
+      for (var entry : oks.entrySet()) {
+        List<Long> times = entry.getValue();
+        times.sort(Long::compare);
+        times.add(Math.max(times.get(times.size() - 1), lastTime())); // to the workload's end
+        for (int i = 1; i < times.size(); i++) {
+          long a = times.get(i - 1);
+          long b = times.get(i);
+          long quiet = b - a;
+          for (long[] f : faults) {
+            quiet -= Math.max(0, Math.min(b, f[1]) - Math.max(a, f[0]));
+          }
+          longest = Math.max(longest, quiet);
+          if (quiet > limit) {
+            violation(
+                "document unavailable with no fault in force",
+                String.format(
+                    Locale.ROOT,
+                    "%s: no ok operation from %s [%s] to %s [%s], %.1f s of it outside any fault",
+                    entry.getKey(),
+                    java.time.Instant.ofEpochMilli(a),
+                    windowOf(a).name,
+                    java.time.Instant.ofEpochMilli(b),
+                    windowOf(b).name,
+                    quiet / 1000.0));
+          }
+        }
+      }
+      report.put("longestQuietOutageSeconds", longest / 1000.0);
+    }
+
     /** What a paused node answered after SIGCONT, before it stopped: ok reads and writes. */
     private void pausedNodeAnswers(Window w, ObjectNode row) {
       int node = Integer.parseInt(w.details.get("pausedNode")) - 1;
@@ -1126,7 +1178,7 @@ public final class Chaos {
       md.append(
           String.format(
               Locale.ROOT,
-              "%d operations; %d events in the journal of `%s` (%d writer hand-overs); unknown writes: %d applied, %d not; responses with status 500: %d; read model lag at the check: %s ms.%n",
+              "%d operations; %d events in the journal of `%s` (%d writer hand-overs); unknown writes: %d applied, %d not; responses with status 500: %d; read model lag at the check: %s ms; longest outage of a document outside the faults: %s s.%n",
               report.get("operations").asInt(),
               report.get("events").asLong(),
               collection,
@@ -1134,7 +1186,8 @@ public final class Chaos {
               report.get("unknownWritesApplied").asInt(),
               report.get("unknownWritesNotApplied").asInt(),
               report.get("status500").asInt(),
-              report.get("readModelLagAtCheck").asText()));
+              report.get("readModelLagAtCheck").asText(),
+              report.get("longestQuietOutageSeconds").asText()));
       for (JsonNode row : report.get("faults")) {
         if (row.has("pausedNodeAfterResume")) {
           JsonNode p = row.get("pausedNodeAfterResume");
