@@ -42,6 +42,9 @@ import slick.jdbc.JdbcProfile;
  * were written). Here the same range is also stated on {@code event_tag.event_id}, so the tag index
  * is read from the offset on. Same rows, same order, same limit.
  *
+ * <p>On PostgreSQL the orderings the read side may pass stop before a gap that a transaction still
+ * open may fill ({@link CommittedOrderings}), so an event that commits late is not passed over.
+ *
  * <p>Other databases, and every other query, are the library's own.
  */
 public class TagRangeReadJournalDao extends DefaultReadJournalDao {
@@ -64,6 +67,7 @@ public class TagRangeReadJournalDao extends DefaultReadJournalDao {
 
   private final Serialization serialization;
   private final boolean bounded;
+  private final CommittedOrderings committed = new CommittedOrderings();
 
   public TagRangeReadJournalDao(
       JdbcBackend.JdbcDatabaseDef db,
@@ -75,6 +79,24 @@ public class TagRangeReadJournalDao extends DefaultReadJournalDao {
     super(db, profile, readJournalConfig, serialization, ec, mat);
     this.serialization = serialization;
     this.bounded = SlickJdbc.isPostgres(profile);
+  }
+
+  /**
+   * The orderings the read journal may take as settled, which bound every {@code eventsByTag}: on
+   * PostgreSQL cut before a gap that an open transaction may yet fill ({@link CommittedOrderings}).
+   */
+  @Override
+  public Source<Object, NotUsed> journalSequence(long offset, long limit) {
+    if (!bounded) {
+      return super.journalSequence(offset, limit);
+    }
+    Future<List<Long>> orderings =
+        SlickJdbc.run(db(), connection -> committed.after(connection, offset, limit));
+    return org.apache.pekko.stream.javadsl.Source.completionStage(
+            FutureConverters.asJava(orderings))
+        .mapConcat(found -> found)
+        .map(ordering -> (Object) ordering)
+        .asScala();
   }
 
   @Override
