@@ -15,6 +15,7 @@ import dev.cairn.protocol.event.EventMetadata;
 import dev.cairn.protocol.reply.DocumentReply;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -572,7 +573,7 @@ public final class DocumentEntity
         new DocumentCommand.Visitor<Decision>() {
           @Override
           public Decision put(DocumentCommand.Put put) {
-            EventMetadata meta = metadata(write.context(), definition, content);
+            EventMetadata meta = metadata(state, write.context(), definition, content);
             return checked(state, caller, content, definition, deadline)
                 .orElseGet(
                     () ->
@@ -600,7 +601,7 @@ public final class DocumentEntity
               return Decision.refuse(
                   new DocumentReply.Rejected(e.problem(), e.getMessage(), state.version()));
             }
-            EventMetadata meta = metadata(write.context(), definition, patched);
+            EventMetadata meta = metadata(state, write.context(), definition, patched);
             return checked(state, caller, patched, definition, deadline)
                 .orElseGet(
                     () ->
@@ -612,7 +613,8 @@ public final class DocumentEntity
           public Decision delete(DocumentCommand.Delete delete) {
             return state.isLive()
                 ? Decision.write(
-                    new DocumentEvent.Deleted(metadata(write.context(), definition, state.data())))
+                    new DocumentEvent.Deleted(
+                        metadata(state, write.context(), definition, state.data())))
                 : Decision.refuse(absent(state));
           }
 
@@ -621,7 +623,7 @@ public final class DocumentEntity
             if (content == null) {
               return Decision.refuse(noSuchVersion(state, revert.toVersion()));
             }
-            EventMetadata meta = metadata(write.context(), definition, content);
+            EventMetadata meta = metadata(state, write.context(), definition, content);
             return checked(state, caller, content, definition, deadline)
                 .orElseGet(
                     () ->
@@ -728,13 +730,28 @@ public final class DocumentEntity
   }
 
   /**
+   * This node's time, but never earlier than the document's previous event: a document's history is
+   * in the order of its timestamps, so the state at an instant is one version, whichever nodes
+   * wrote it and however their clocks disagree. After a write on a node whose clock runs ahead, the
+   * document's next events carry that time until the clocks catch up (chaos fault clock-skew).
+   */
+  private Instant timestamp(DocumentState state) {
+    Instant now = setup.clock().instant();
+    Instant previous = state.updatedAt();
+    return previous != null && previous.isAfter(now) ? previous : now;
+  }
+
+  /**
    * @param owned the content whose owner the event records: what the document becomes, or for a
    *     deletion what it was
    */
   private EventMetadata metadata(
-      WriteContext context, Optional<CollectionView> definition, ObjectNode owned) {
+      DocumentState state,
+      WriteContext context,
+      Optional<CollectionView> definition,
+      ObjectNode owned) {
     return new EventMetadata(
-        setup.clock().instant(),
+        timestamp(state),
         context.requestId(),
         context.principal(),
         context.idempotencyKey(),

@@ -466,6 +466,57 @@ class DocumentEntityTest {
     journal.expectNothingPersisted("notes|n2");
   }
 
+  @Test
+  void anEventIsNeverTimedBeforeTheDocumentsPreviousOneWhateverTheNodesClockSays() {
+    Instant first = Instant.parse("2026-01-01T00:01:00Z");
+    SettableClock clock = new SettableClock(first);
+    var document =
+        EventSourcedBehaviorTestKit.<DocumentEntity.Message, DocumentEvent, DocumentState>create(
+            testKit.system(),
+            DocumentEntity.create(
+                new DocumentKey("notes", "skewed"),
+                new DocumentEntity.Setup(
+                    registry, history(), TestLimits.defaults(), false, 3, clock)));
+    document.<DocumentReply>runCommand(
+        replyTo -> new DocumentEntity.Command(put("{}", Preconditions.NONE), replyTo));
+
+    clock.now = first.minusSeconds(60); // the next write reaches a node a minute behind
+    var behind =
+        document.<DocumentReply>runCommand(
+            replyTo -> new DocumentEntity.Command(put("{\"a\":1}", Preconditions.NONE), replyTo));
+    clock.now = first.plusSeconds(60);
+    var ahead =
+        document.<DocumentReply>runCommand(
+            replyTo -> new DocumentEntity.Command(put("{\"a\":2}", Preconditions.NONE), replyTo));
+
+    assertThat(behind.event().meta().timestamp()).isEqualTo(first);
+    assertThat(ahead.event().meta().timestamp()).isEqualTo(first.plusSeconds(60));
+  }
+
+  /** A clock a test sets by hand. */
+  private static final class SettableClock extends Clock {
+    Instant now;
+
+    SettableClock(Instant now) {
+      this.now = now;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return java.time.ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+  }
+
   private static DocumentHistory history() {
     return new DocumentHistory(
         testKit.system(),
