@@ -144,7 +144,13 @@ public final class Chaos {
     }
 
     HttpRequest.Builder request(int node, String path) {
-      return HttpRequest.newBuilder(urls.get(node).resolve(path)).timeout(timeout);
+      return authorized(HttpRequest.newBuilder(urls.get(node).resolve(path)).timeout(timeout));
+    }
+
+    /** With the bearer token chaos/run minted ({@code CHAOS_TOKEN}), when there is one. */
+    static HttpRequest.Builder authorized(HttpRequest.Builder request) {
+      String token = System.getenv("CHAOS_TOKEN");
+      return token == null || token.isEmpty() ? request : request.header("Authorization", "Bearer " + token);
     }
 
     Answer send(int node, HttpRequest request) {
@@ -185,6 +191,109 @@ public final class Chaos {
     }
   }
 
+  // --- the change feed -------------------------------------------------------------------------
+
+  /**
+   * A client of {@code GET /v1/{collection}/_changes} that keeps one stream open through any front
+   * door, resuming with {@code Last-Event-ID} on the next node when a stream breaks, and writes
+   * every change it receives (id, document, version) as one line of a file.
+   */
+  static final class FeedFollower {
+    private final Doors doors;
+    private final String collection;
+    private final BufferedWriter out;
+    long lastId;
+    int changes;
+    int reconnects;
+    final Map<String, Long> heads = new ConcurrentHashMap<>();
+
+    FeedFollower(Doors doors, String collection, Path file, boolean append) throws IOException {
+      this.doors = doors;
+      this.collection = collection;
+      if (append && Files.exists(file)) {
+        for (String text : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+          if (!text.isBlank()) {
+            try {
+              JsonNode entry = LINE.readTree(text);
+              lastId = Math.max(lastId, entry.get("id").asLong());
+              heads.merge(entry.get("doc").asText(), entry.get("version").asLong(), Math::max);
+            } catch (IOException torn) {
+              // the last line of a follower killed mid-write
+            }
+          }
+        }
+      }
+      out =
+          append
+              ? Files.newBufferedWriter(file, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND)
+              : Files.newBufferedWriter(file, StandardCharsets.UTF_8);
+    }
+
+    /** Follows the feed until {@code done} says so (checked at every change and heartbeat). */
+    void follow(int firstDoor, java.util.function.BooleanSupplier done) throws IOException {
+      int door = firstDoor;
+      while (!done.getAsBoolean()) {
+        HttpRequest.Builder request =
+            Doors.authorized(
+                HttpRequest.newBuilder(doors.urls.get(door).resolve("/v1/" + collection + "/_changes"))
+                    .header("Accept", "text/event-stream"));
+        if (lastId > 0) {
+          request.header("Last-Event-ID", Long.toString(lastId));
+        }
+        try {
+          HttpResponse<java.util.stream.Stream<String>> response =
+              doors.clients[door].send(request.GET().build(), HttpResponse.BodyHandlers.ofLines());
+          if (response.statusCode() == 200) {
+            read(response.body().iterator(), done);
+          }
+          response.body().close();
+        } catch (IOException | RuntimeException broken) {
+          // a node killed or cut off: go on at the next one
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        reconnects++;
+        door = (door + 1) % doors.size();
+        sleep(500);
+      }
+      out.flush();
+    }
+
+    private void read(java.util.Iterator<String> lines, java.util.function.BooleanSupplier done)
+        throws IOException {
+      long id = -1;
+      String event = null;
+      StringBuilder data = new StringBuilder();
+      while (!done.getAsBoolean() && lines.hasNext()) {
+        String line = lines.next();
+        if (line.startsWith("id:")) {
+          id = Long.parseLong(line.substring(3).trim());
+        } else if (line.startsWith("event:")) {
+          event = line.substring(6).trim();
+        } else if (line.startsWith("data:")) {
+          data.append(line.substring(5).trim());
+        } else if (line.isEmpty()) {
+          if ("change".equals(event) && id > 0 && data.length() > 0) {
+            JsonNode change = LINE.readTree(data.toString());
+            ObjectNode entry = LINE.createObjectNode();
+            entry.put("t", now()).put("id", id).put("doc", change.get("id").asText());
+            entry.put("version", change.get("version").asLong());
+            out.write(entry.toString());
+            out.write('\n');
+            out.flush();
+            lastId = id;
+            changes++;
+            heads.merge(entry.get("doc").asText(), entry.get("version").asLong(), Math::max);
+          }
+          id = -1;
+          event = null;
+          data.setLength(0);
+        }
+      }
+    }
+  }
+
   // --- the workload ----------------------------------------------------------------------------
 
   /**
@@ -202,6 +311,7 @@ public final class Chaos {
     private final double writeShare;
     private final Path stopFile;
     private final BufferedWriter history;
+    private final Path feedFile;
     private final ConcurrentHashMap<String, Long> seen = new ConcurrentHashMap<>();
     private volatile long stoppedAt = Long.MAX_VALUE;
 
@@ -214,6 +324,7 @@ public final class Chaos {
       writeShare = Double.parseDouble(o.getOrDefault("write-share", "0.5"));
       stopFile = Path.of(o.get("stop-file"));
       history = Files.newBufferedWriter(Path.of(o.get("history")), StandardCharsets.UTF_8);
+      feedFile = o.containsKey("feed") ? Path.of(o.get("feed")) : null;
     }
 
     void run() throws Exception {
@@ -226,6 +337,21 @@ public final class Chaos {
           thread.start();
           threads.add(thread);
         }
+      }
+      if (feedFile != null) {
+        FeedFollower follower = new FeedFollower(doors, collection, feedFile, false);
+        Thread feed =
+            new Thread(
+                () -> {
+                  try {
+                    follower.follow(0, () -> stoppedAt != Long.MAX_VALUE);
+                  } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                  }
+                },
+                "feed");
+        feed.setDaemon(true);
+        feed.start();
       }
       Thread flusher = new Thread(this::flushEverySecond, "flusher");
       flusher.setDaemon(true);
@@ -418,7 +544,7 @@ public final class Chaos {
   }
 
   /** An event of a document's history as the node tells it. */
-  record Event(long version, String type, String token, String requestId) {}
+  record Event(long version, String type, String token, String requestId, String timestamp) {}
 
   static final class Checker {
     private final Map<String, String> o;
@@ -445,10 +571,14 @@ public final class Chaos {
       int door = healthyDoor();
       readDocumentHistories(door);
       checkHistories();
+      checkTimestamps();
       checkWriters(door);
       checkAcknowledgedWrites();
       checkReads();
       checkReadModel(door);
+      if (o.containsKey("feed")) {
+        checkChangeFeed(door, Path.of(o.get("feed")));
+      }
       checkAvailability(Long.parseLong(o.getOrDefault("max-quiet-outage-ms", "30000")));
       if (o.containsKey("shards")) {
         checkShards(Path.of(o.get("shards")));
@@ -584,7 +714,8 @@ public final class Chaos {
                     version,
                     e.get("type").asText(),
                     data.has("token") ? data.get("token").asText() : null,
-                    e.path("requestId").asText(null));
+                    e.path("requestId").asText(null),
+                    e.path("timestamp").asText(null));
             if (events.put(version, event) != null) {
               violation("version listed twice", doc + " v" + version);
             }
@@ -605,6 +736,28 @@ public final class Chaos {
     }
 
     // --- the checks ---
+
+    /**
+     * A document's events in the order of their timestamps, whichever node (and clock) wrote
+     * them: the state at an instant is then one version (the clock-skew fault runs a node ahead).
+     */
+    private void checkTimestamps() {
+      for (var entry : histories.entrySet()) {
+        java.time.Instant previous = null;
+        for (Event event : entry.getValue().values()) {
+          if (event.timestamp() == null) {
+            continue;
+          }
+          java.time.Instant at = java.time.Instant.parse(event.timestamp());
+          if (previous != null && at.isBefore(previous)) {
+            violation(
+                "event timed before its predecessor",
+                entry.getKey() + " v" + event.version() + " at " + at + " after " + previous);
+          }
+          previous = at;
+        }
+      }
+    }
 
     /** Versions gap-free 1..n, and no write's token at two versions. */
     private void checkHistories() {
@@ -800,6 +953,55 @@ public final class Chaos {
     }
 
     /** After the run, the read model (lists) equals each document's state, once it has caught up. */
+    /**
+     * The change feed a client followed through the whole run, resuming with Last-Event-ID on
+     * another node whenever its stream broke, and then caught up to the journal's end here: every
+     * version of every document exactly once (no gap, no duplicate, as docs/read-side.md promises).
+     */
+    private void checkChangeFeed(int door, Path file) throws IOException {
+      FeedFollower follower = new FeedFollower(doors, collection, file, true);
+      long deadline = now() + 120_000;
+      follower.follow(
+          door,
+          () ->
+              now() > deadline
+                  || histories.entrySet().stream()
+                      .allMatch(
+                          h ->
+                              h.getValue().isEmpty()
+                                  || follower.heads.getOrDefault(h.getKey(), 0L)
+                                      >= h.getValue().lastKey()));
+      Map<String, Map<Long, Integer>> seen = new TreeMap<>();
+      int lines = 0;
+      for (String text : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        if (text.isBlank()) {
+          continue;
+        }
+        JsonNode entry;
+        try {
+          entry = LINE.readTree(text);
+        } catch (IOException torn) {
+          continue;
+        }
+        lines++;
+        seen.computeIfAbsent(entry.get("doc").asText(), k -> new TreeMap<>())
+            .merge(entry.get("version").asLong(), 1, Integer::sum);
+      }
+      for (var h : histories.entrySet()) {
+        Map<Long, Integer> versions = seen.getOrDefault(h.getKey(), Map.of());
+        for (long version : h.getValue().keySet()) {
+          int times = versions.getOrDefault(version, 0);
+          if (times == 0) {
+            violation("change feed missed a change", h.getKey() + " v" + version);
+          } else if (times > 1) {
+            violation("change feed repeated a change", h.getKey() + " v" + version + " ×" + times);
+          }
+        }
+      }
+      report.put("feedChanges", lines);
+      report.put("feedReconnectsAtCheck", follower.reconnects);
+    }
+
     private void checkReadModel(int door) {
       long deadline = now() + 120_000;
       HttpResponseCapture list = null;
@@ -1188,6 +1390,14 @@ public final class Chaos {
               report.get("status500").asInt(),
               report.get("readModelLagAtCheck").asText(),
               report.get("longestQuietOutageSeconds").asText()));
+      if (report.has("feedChanges")) {
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "%nChange feed: %d changes received by one client that followed `/v1/%s/_changes` through the run (resuming with `Last-Event-ID` on the next node whenever its stream broke) and caught up at the check.%n",
+                report.get("feedChanges").asInt(),
+                collection));
+      }
       for (JsonNode row : report.get("faults")) {
         if (row.has("pausedNodeAfterResume")) {
           JsonNode p = row.get("pausedNodeAfterResume");
