@@ -1228,21 +1228,26 @@ public final class Chaos {
       return ops.values().stream().mapToLong(op -> op.completed == Long.MAX_VALUE ? op.invoked : op.completed).max().orElse(0);
     }
 
-    /**
-     * The longest time any one document went without an ok operation, over gaps that overlap the
-     * window: how long clients saw the documents a fault hit unavailable.
-     */
-    private long longestOutage(Window w) {
-      Map<String, List<Long>> oks = new HashMap<>();
+    /** When each document's ok operations completed, in order (a fresh map each call). */
+    private Map<String, List<Long>> okTimes() {
+      Map<String, List<Long>> oks = new TreeMap<>();
       for (Op op : ops.values()) {
         if (op.outcome.equals("ok")) {
           oks.computeIfAbsent(op.doc, k -> new ArrayList<>()).add(op.completed);
         }
       }
+      oks.values().forEach(times -> times.sort(Long::compare));
+      return oks;
+    }
+
+    /**
+     * The longest time any one document went without an ok operation, over gaps that overlap the
+     * window: how long clients saw the documents a fault hit unavailable.
+     */
+    private long longestOutage(Window w) {
       long end = w.end == Long.MAX_VALUE ? lastTime() : w.end;
       long longest = 0;
-      for (List<Long> times : oks.values()) {
-        times.sort(Long::compare);
+      for (List<Long> times : okTimes().values()) {
         for (int i = 1; i < times.size(); i++) {
           long a = times.get(i - 1);
           long b = times.get(i);
@@ -1268,16 +1273,9 @@ public final class Chaos {
           faults.add(new long[] {w.start, recovered});
         }
       }
-      Map<String, List<Long>> oks = new TreeMap<>();
-      for (Op op : ops.values()) {
-        if (op.outcome.equals("ok")) {
-          oks.computeIfAbsent(op.doc, k -> new ArrayList<>()).add(op.completed);
-        }
-      }
       long longest = 0;
-      for (var entry : oks.entrySet()) {
+      for (var entry : okTimes().entrySet()) {
         List<Long> times = entry.getValue();
-        times.sort(Long::compare);
         times.add(Math.max(times.get(times.size() - 1), lastTime())); // to the workload's end
         for (int i = 1; i < times.size(); i++) {
           long a = times.get(i - 1);
