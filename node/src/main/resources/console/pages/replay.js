@@ -3,7 +3,7 @@
 // export and import of the journal.
 
 import { ApiError, call, enc, get, query, session } from '../api.js';
-import { announce, badge, confirm, duration, field, fill, go, h, jsonBlock, number, pageTitle, preview, problemBox, table, when } from '../dom.js';
+import { announce, badge, confirm, duration, field, fieldError, fill, go, h, jsonBlock, number, pageTitle, preview, problemBox, table, when } from '../dom.js';
 
 const POLL_MS = 250;
 
@@ -120,6 +120,7 @@ function projectionPanel(projection, letters, message, refresh) {
 function rebuildPanel(signal, refresh) {
   const collection = h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false' });
   const id = h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false' });
+  const rate = h('input', { type: 'number', min: '1', max: '1000000', step: '1', inputmode: 'numeric' });
   const progress = h('progress', { id: 'rebuild-progress', max: '1', value: '0', 'aria-labelledby': 'rebuild-title', 'aria-describedby': 'rebuild-text' });
   const text = h('p', { id: 'rebuild-text', 'aria-live': 'polite' }, 'No rebuild started from this page.');
   const cancel = h('button', { type: 'button', class: 'secondary', id: 'rebuild-cancel', disabled: true }, 'Cancel rebuild');
@@ -130,7 +131,7 @@ function rebuildPanel(signal, refresh) {
     { class: 'panel', id: 'rebuild-form', 'aria-labelledby': 'rebuild-title' },
     h('h2', { id: 'rebuild-title' }, 'Rebuild the read model'),
     h('p', { class: 'muted' }, 'Empty: every document, blue/green (lists keep answering from the old tables until the new ones have caught up). A collection, or a collection and an id: in place.'),
-    h('div', { class: 'row' }, h('div', {}, field({ id: 'rebuild-collection', label: 'Collection', hint: 'Optional', control: collection })), h('div', {}, field({ id: 'rebuild-id', label: 'Document id', hint: 'Optional', control: id }))),
+    h('div', { class: 'row' }, h('div', {}, field({ id: 'rebuild-collection', label: 'Collection', hint: 'Optional', control: collection })), h('div', {}, field({ id: 'rebuild-id', label: 'Document id', hint: 'Optional', control: id })), h('div', {}, field({ id: 'rebuild-rate', label: 'At most events/s', hint: 'Optional: spares the database', control: rate }))),
     h('div', { class: 'actions' }, start, cancel),
     progress,
     text,
@@ -145,12 +146,16 @@ function rebuildPanel(signal, refresh) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     fill(message);
+    fieldError('rebuild-rate');
     const scope = {};
     if (collection.value.trim()) {
       scope.collection = collection.value.trim();
     }
     if (id.value.trim()) {
       scope.id = id.value.trim();
+    }
+    if (rate.value.trim()) {
+      scope.maxEventsPerSecond = Number(rate.value.trim());
     }
     const ok = await confirm({
       title: 'Rebuild the read model?',
@@ -167,6 +172,9 @@ function rebuildPanel(signal, refresh) {
       cancel.disabled = false;
       await follow(started.data);
     } catch (error) {
+      if (error?.problem?.detail?.includes('maxEventsPerSecond')) {
+        fieldError('rebuild-rate', error.problem.detail);
+      }
       fill(message, problemBox(error));
     } finally {
       start.disabled = false;

@@ -293,6 +293,48 @@ class ProjectionAdminTest {
   }
 
   @Test
+  void aRebuildWithASpeedLimitIsSeenPartWayAndStopsWhenCancelled() throws Exception {
+    try (TestNode node = TestNode.start(dataDir)) {
+      for (int i = 0; i < 30; i++) {
+        node.put("/v1/slow/s" + i, "{\"i\":" + i + "}");
+        node.mergePatch("/v1/slow/s" + i, "{\"again\":true}");
+      }
+      for (String refused : new String[] {"0", "-5", "1.5", "\"fast\"", "1000001", "1e30", "[1]"}) {
+        var answer =
+            node.post(
+                "/admin/projections/documents/rebuild",
+                "{\"collection\":\"slow\",\"maxEventsPerSecond\":" + refused + "}");
+        assertThat(answer.status()).as(refused).isEqualTo(400);
+        assertThat(answer.problem()).isEqualTo("invalid-parameter");
+        assertThat(answer.json().get("detail").asText()).contains("maxEventsPerSecond");
+      }
+
+      // 60 events at 20 a second: three seconds, with progress written every half second.
+      var started =
+          node.post(
+              "/admin/projections/documents/rebuild",
+              "{\"collection\":\"slow\",\"maxEventsPerSecond\":20}");
+      assertThat(started.status()).as(started.body()).isEqualTo(202);
+      String location = started.header("Location").orElseThrow();
+      assertThat(started.json().get("parameters").get("maxEventsPerSecond").asLong()).isEqualTo(20);
+      Await.until(
+          "the rebuild has folded some events",
+          () -> node.get(location).json().get("done").asLong() > 0);
+      JsonNode partWay = node.get(location).json();
+      assertThat(partWay.get("state").asText()).isEqualTo("running");
+      assertThat(partWay.get("total").asLong()).isEqualTo(60);
+      assertThat(partWay.get("fraction").asDouble()).isGreaterThan(0.0).isLessThan(1.0);
+      assertThat(partWay.get("eventsPerSecond").asDouble()).isLessThan(60.0);
+
+      assertThat(node.delete(location).json().get("state").asText()).isEqualTo("cancelling");
+      Await.until(
+          "the rebuild has stopped",
+          () -> node.get(location).json().get("state").asText().equals("cancelled"));
+      assertThat(node.get(location).json().get("done").asLong()).isLessThan(60);
+    }
+  }
+
+  @Test
   void aFullRebuildIsBlueGreenListsNeverFailNorShrinkAndTheResultEqualsEveryDocument()
       throws Exception {
     try (TestNode node = TestNode.start(dataDir)) {

@@ -496,6 +496,11 @@ public final class AdminCommand implements Runnable {
     @Option(names = "--id", description = "only this document (with --collection)")
     String id;
 
+    @Option(
+        names = "--max-events-per-second",
+        description = "fold at most this many events a second, to spare the database")
+    Long maxEventsPerSecond;
+
     @Option(names = "--no-wait", description = "print the operation and return at once")
     boolean noWait;
 
@@ -507,6 +512,9 @@ public final class AdminCommand implements Runnable {
       }
       if (id != null) {
         scope.put("id", id);
+      }
+      if (maxEventsPerSecond != null) {
+        scope.put("maxEventsPerSecond", maxEventsPerSecond);
       }
       JsonNode operation = client.post("/admin/projections/documents/rebuild", scope.toString());
       String location = "/admin/operations/" + operation.get("id").asText();

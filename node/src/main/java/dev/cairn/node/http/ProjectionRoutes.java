@@ -12,6 +12,7 @@ import dev.cairn.protocol.Json;
 import dev.cairn.protocol.Problem;
 import dev.cairn.protocol.api.OperationView;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -27,6 +28,9 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
  * is recorded in the audit trail.
  */
 public final class ProjectionRoutes extends ApiDirectives {
+
+  /** A rebuild's highest speed limit; above it, no limit is what is meant. */
+  private static final long MAX_EVENTS_PER_SECOND = 1_000_000;
 
   private final AuditedOperations operations;
   private final ReplayCheck checks;
@@ -172,13 +176,15 @@ public final class ProjectionRoutes extends ApiDirectives {
                 Problem.INVALID_PARAMETER,
                 "a document to rebuild needs its collection and a valid id");
           }
+          OptionalLong maxEventsPerSecond = maxEventsPerSecond(scope);
           ObjectNode parameters = Json.mapper().createObjectNode().put("projection", name);
           collection.ifPresent(c -> parameters.put("collection", c));
           id.ifPresent(i -> parameters.put("id", i));
+          maxEventsPerSecond.ifPresent(rate -> parameters.put("maxEventsPerSecond", rate));
           return operations.recording(
               (caller, requestId) ->
                   rebuildsOfReadModel
-                      .start(name, collection, id)
+                      .start(name, collection, id, maxEventsPerSecond)
                       .thenCompose(rebuildsOfReadModel::get)
                       .handle(
                           (started, failure) -> {
@@ -262,7 +268,27 @@ public final class ProjectionRoutes extends ApiDirectives {
     throw new ApiException(
         Problem.MALFORMED_JSON,
         "a rebuild's body is empty (everything) or {\"collection\": \"notes\"} or {\"collection\":"
-            + " \"notes\", \"id\": \"n1\"}");
+            + " \"notes\", \"id\": \"n1\"}, each optionally with \"maxEventsPerSecond\": 500");
+  }
+
+  /** The fold's speed limit, a whole number of events per second from 1 to a million. */
+  private static OptionalLong maxEventsPerSecond(JsonNode scope) {
+    JsonNode value = scope.get("maxEventsPerSecond");
+    if (value == null || value.isNull()) {
+      return OptionalLong.empty();
+    }
+    if (!value.canConvertToExactIntegral()
+        || !value.canConvertToLong()
+        || value.asLong() < 1
+        || value.asLong() > MAX_EVENTS_PER_SECOND) {
+      throw new ApiException(
+          Problem.INVALID_PARAMETER,
+          "maxEventsPerSecond is a whole number from 1 to "
+              + MAX_EVENTS_PER_SECOND
+              + " (leave it out for no limit), not "
+              + value);
+    }
+    return OptionalLong.of(value.asLong());
   }
 
   private static Optional<String> text(JsonNode scope, String field) {

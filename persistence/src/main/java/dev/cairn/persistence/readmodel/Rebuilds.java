@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -80,13 +81,18 @@ public final class Rebuilds {
 
   /**
    * Starts a rebuild of {@code projection} for {@code collection} (all when empty) and, with it,
-   * one {@code id}; completes with the operation's id once it has started.
+   * one {@code id}, folding at most {@code maxEventsPerSecond} events a second when one is given;
+   * completes with the operation's id once it has started.
    */
   public CompletionStage<String> start(
-      String projection, Optional<String> collection, Optional<String> id) {
+      String projection,
+      Optional<String> collection,
+      Optional<String> id,
+      OptionalLong maxEventsPerSecond) {
     ObjectNode parameters = Json.mapper().createObjectNode().put("projection", projection);
     collection.ifPresent(c -> parameters.put("collection", c));
     id.ifPresent(i -> parameters.put("id", i));
+    maxEventsPerSecond.ifPresent(rate -> parameters.put("maxEventsPerSecond", rate));
     boolean blueGreen = collection.isEmpty();
     parameters.put("mode", blueGreen ? "blue-green" : "in place");
     String operation = UUID.randomUUID().toString();
@@ -96,10 +102,11 @@ public final class Rebuilds {
             total -> {
               CompletableFuture.runAsync(
                   () -> {
+                    Throttle throttle = Throttle.of(maxEventsPerSecond);
                     if (blueGreen) {
-                      runBlueGreen(operation);
+                      runBlueGreen(operation, throttle);
                     } else {
-                      run(operation, scope(collection, id), total);
+                      run(operation, scope(collection, id), throttle);
                     }
                   },
                   blocking);
@@ -224,7 +231,7 @@ public final class Rebuilds {
   }
 
   /** The rebuild itself, on a thread of the blocking dispatcher, with two connections. */
-  private void run(String operation, Scope scope, long total) {
+  private void run(String operation, Scope scope, Throttle throttle) {
     long done = 0;
     String state = "done";
     String message = null;
@@ -264,6 +271,7 @@ public final class Rebuilds {
               }
             }
             done++;
+            throttle.pass();
             if (!broken) {
               try {
                 Object event =
@@ -373,9 +381,11 @@ public final class Rebuilds {
    * keeps answering lists and the live projection keeps writing it. Then the live projection is
    * paused, the new set catches up to where each slice stopped, the new set becomes the active one
    * in one committed row, and the projection resumes, now writing the new set: no event is folded
-   * into neither set, and lists go from the old read model to the new one at once.
+   * into neither set, and lists go from the old read model to the new one at once. The throttle
+   * holds the first fold only: the catch-up runs at full speed, as it runs while the projection is
+   * paused.
    */
-  private void runBlueGreen(String operation) {
+  private void runBlueGreen(String operation, Throttle throttle) {
     long[] done = {0};
     try (Connection read = database.connection();
         Connection write = database.connection()) {
@@ -383,7 +393,8 @@ public final class Rebuilds {
       clear(write, next);
       Map<String, Long> from = liveOffsets(write);
       for (String slice : ProjectionAdmin.keys(DocumentProjection.NAME).orElseThrow()) {
-        if (!build(read, write, next, slice, from.getOrDefault(slice, 0L), operation, done)) {
+        if (!build(
+            read, write, next, slice, from.getOrDefault(slice, 0L), operation, throttle, done)) {
           finish(write, operation, "cancelled", done[0], null);
           return;
         }
@@ -449,6 +460,7 @@ public final class Rebuilds {
       String slice,
       long upTo,
       String operation,
+      Throttle throttle,
       long[] done)
       throws SQLException {
     read.setAutoCommit(false);
@@ -486,6 +498,7 @@ public final class Rebuilds {
             }
           }
           done[0]++;
+          throttle.pass();
           if (!stopped && rows.getLong(2) == current.version() + 1) {
             try {
               Object event =
