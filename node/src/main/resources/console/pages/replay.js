@@ -2,7 +2,7 @@
 // and ETA, dead letters with retry), the journal browser, the audit trail, the replay check, and
 // export and import of the journal.
 
-import { ApiError, call, enc, get, query, session } from '../api.js';
+import { ApiError, call, enc, get, query, session, upload } from '../api.js';
 import { announce, badge, confirm, duration, field, fieldError, fill, go, h, jsonBlock, number, pageTitle, preview, problemBox, table, when } from '../dom.js';
 
 const POLL_MS = 250;
@@ -364,7 +364,7 @@ export async function backup(main) {
 
   const file = h('input', { type: 'file', accept: '.ndjson,.gz,application/x-ndjson', required: true });
   const importStatus = h('div', { id: 'import-status', 'aria-live': 'polite' });
-  const importProgress = h('progress', { id: 'import-progress', hidden: true, 'aria-label': 'Import' });
+  const importProgress = h('progress', { id: 'import-progress', max: '1', value: '0', hidden: true, 'aria-label': 'Import', 'aria-describedby': 'import-status' });
   const importForm = h(
     'form',
     { class: 'panel', id: 'import-form', 'aria-labelledby': 'import-title' },
@@ -385,11 +385,25 @@ export async function backup(main) {
       return;
     }
     importProgress.hidden = false;
-    importProgress.removeAttribute('value');
-    fill(importStatus, h('p', {}, `Uploading ${chosen.name}…`));
+    importProgress.value = 0;
+    const line = h('p', {}, `Importing ${chosen.name}…`);
+    fill(importStatus, line);
+    const seen = [];
     try {
       const gzip = chosen.name.endsWith('.gz');
-      const report = await call('/admin/import', { method: 'POST', body: chosen, type: 'application/x-ndjson', header: gzip ? { 'Content-Encoding': 'gzip' } : {} });
+      const report = await upload('/admin/import', chosen, {
+        type: 'application/x-ndjson',
+        header: gzip ? { 'Content-Encoding': 'gzip' } : {},
+        onProgress: (sent, total) => {
+          const fraction = total > 0 ? Math.min(1, sent / total) : 0;
+          importProgress.value = fraction;
+          seen.push(fraction);
+          importProgress.dataset.seen = seen.join(' ');
+          line.textContent = sent < total
+            ? `Importing ${chosen.name}: ${number(Math.round(sent / 1024))} of ${number(Math.round(total / 1024))} KiB sent…`
+            : `Importing ${chosen.name}: all sent, waiting for the node's answer…`;
+        },
+      });
       const r = report.data;
       fill(importStatus, h('p', { class: 'notice success' }, `Imported ${number(r.imported)} events, skipped ${number(r.skipped)} already there, ${number(r.conflicting)} conflicting.`), r.conflicts.length ? table('Conflicts', ['Document', 'Version', 'Reason'], r.conflicts.map((c) => h('tr', {}, h('td', {}, `${c.collection}/${c.id}`), h('td', {}, c.version), h('td', {}, c.reason)))) : null);
     } catch (error) {

@@ -67,6 +67,7 @@ class ConsoleBrowserTest {
   private ChromeDriver browser;
   private WebDriverWait wait;
   private String[] admin;
+  private Path downloads;
 
   @BeforeAll
   void start() throws Exception {
@@ -85,6 +86,7 @@ class ConsoleBrowserTest {
         TestNode.start(
             dir.resolve("node"), Map.of("cairn.auth.mode", "jwt", "cairn.auth.jwt.secret", SECRET));
     admin = new String[] {"Authorization", "Bearer " + token("tester", Duration.ofHours(1))};
+    downloads = Files.createDirectories(dir.resolve("downloads"));
     ChromeOptions options = new ChromeOptions();
     options.setBinary(chromium.get());
     options.addArguments(
@@ -94,6 +96,14 @@ class ConsoleBrowserTest {
         "--disable-gpu",
         "--window-size=1280,1000",
         "--lang=en-GB");
+    // The export is saved where the test finds it, without asking.
+    options.setExperimentalOption(
+        "prefs",
+        Map.of(
+            "download.default_directory",
+            downloads.toString(),
+            "download.prompt_for_download",
+            false));
     ChromeDriverService service =
         new ChromeDriverService.Builder()
             .usingDriverExecutable(new File(driver.get()))
@@ -364,6 +374,58 @@ class ConsoleBrowserTest {
 
   @Test
   @Order(9)
+  void anExportIsDownloadedImportedBackWithItsConflictReportedAndACollectionChecked()
+      throws Exception {
+    visit("replay/backup", "Export and import");
+    type("export-collection", "seeded");
+    browser.findElement(By.cssSelector("#export-form button[type=submit]")).click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(
+            By.id("export-status"), "Exported 300 events"));
+    String exported = node.get("/admin/export?collection=seeded", admin).body();
+    Path downloaded = downloads.resolve("cairn-export-seeded.ndjson");
+    wait.until(d -> Files.exists(downloaded));
+    assertThat(Files.readString(downloaded)).as("the file saved").isEqualTo(exported);
+
+    // The same events back, but one of them changed: that document's history conflicts.
+    List<String> lines = new ArrayList<>(List.of(exported.split("\n")));
+    int changed = -1;
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains("\"s5\"") && lines.get(i).contains("\"n\":5")) {
+        lines.set(i, lines.get(i).replace("\"n\":5", "\"n\":-5"));
+        changed = i;
+      }
+    }
+    assertThat(changed).as("the line of s5 in " + lines.get(0)).isNotNegative();
+    Path file = dir.resolve("changed.ndjson");
+    Files.writeString(file, String.join("\n", lines) + "\n");
+    browser.findElement(By.id("import-file")).sendKeys(file.toString());
+    browser.findElement(By.cssSelector("#import-form button[type=submit]")).click();
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("confirm-ok"))).click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(By.id("import-status"), "Imported"));
+    assertThat(text("import-status"))
+        .contains("Imported 0 events, skipped 299 already there, 1 conflicting")
+        .contains("seeded/s5");
+    String[] sent =
+        browser.findElement(By.id("import-progress")).getAttribute("data-seen").split(" ");
+    assertThat(Double.parseDouble(sent[sent.length - 1])).as("all of the file sent").isEqualTo(1.0);
+    assertThat(node.get("/v1/seeded/s5", admin).json().get("data").get("n").asInt())
+        .as("the conflicting document is left alone")
+        .isEqualTo(5);
+    shot("import-conflict");
+
+    visit("replay/check", "Replay check");
+    type("check-collection", "products");
+    browser.findElement(By.cssSelector("#check-form button[type=submit]")).click();
+    wait.until(
+        ExpectedConditions.textToBePresentInElementLocated(By.id("check-result"), "documents"));
+    assertThat(text("check-result")).contains("0 undecodable").contains("0 invalid");
+    shot("replay-check");
+  }
+
+  @Test
+  @Order(10)
   void theOtherPagesShowTheClusterTheJournalTheAuditTrailAndHealth() throws Exception {
     visit("cluster", "Cluster");
     wait.until(ExpectedConditions.presenceOfElementLocated(By.id("shard-map")));
@@ -401,7 +463,7 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  @Order(10)
+  @Order(11)
   void theConsoleIsReadableAt390PixelsAndInTheDark() throws Exception {
     browser.executeCdpCommand(
         "Emulation.setDeviceMetricsOverride",
@@ -434,7 +496,7 @@ class ConsoleBrowserTest {
   }
 
   @Test
-  @Order(11)
+  @Order(12)
   void anExpiredTokenLeadsBackToSignInAndSigningOutForgetsTheToken() throws Exception {
     browser.executeScript(
         "sessionStorage.setItem('cairn.token', arguments[0]);",
