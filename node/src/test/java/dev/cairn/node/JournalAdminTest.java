@@ -95,6 +95,13 @@ class JournalAdminTest {
     assertThat(patched.get("version").asLong()).isEqualTo(2);
     assertThat(patched.get("principal").asText()).isEqualTo("anonymous");
     assertThat(patched.get("writer").asText()).isNotEmpty();
+    assertThat(patched.get("node").asText())
+        .as("the node whose entity wrote it")
+        .startsWith("pekko://")
+        .contains("@");
+    assertThat(patched.get("event").get("meta").get("node").asText())
+        .isEqualTo(patched.get("node").asText());
+    assertThat(all.get(0).has("node")).as("a definition names no node").isFalse();
     assertThat(patched.get("event").get("patch").get("title").asText()).isEqualTo("two");
 
     assertThat(source.get("/admin/journal?collection=diary").json().get("items"))

@@ -33,6 +33,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.RecoveryFailed;
@@ -125,6 +126,8 @@ public final class DocumentEntity
   private final AccessControl access;
   // Where a passivation is asked for; null outside Cluster Sharding (an entity a test spawns).
   private final ActorRef<ClusterSharding.ShardCommand> shard;
+  // This node's cluster address, recorded in every event; null outside Cluster Sharding.
+  private final String node;
   private final EntityMetrics metrics;
   private final long startedNanos = System.nanoTime();
   private boolean recovered;
@@ -133,7 +136,8 @@ public final class DocumentEntity
       ActorContext<Message> context,
       DocumentKey key,
       Setup setup,
-      ActorRef<ClusterSharding.ShardCommand> shard) {
+      ActorRef<ClusterSharding.ShardCommand> shard,
+      String node) {
     super(
         PersistenceId.ofUniqueId(key.entityId()),
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(5), 0.2));
@@ -144,11 +148,13 @@ public final class DocumentEntity
         setup.registry().snapshotEvery(key.collection(), setup.defaultSnapshotEvery());
     this.access = new AccessControl(setup.registry());
     this.shard = shard;
+    this.node = node;
     this.metrics = EntityMetrics.of(context.getSystem());
   }
 
   /** Registers the entity type with Cluster Sharding on this node. */
   public static void init(ActorSystem<?> system, Setup setup) {
+    String node = Cluster.get(system).selfMember().address().toString();
     ClusterSharding.get(system)
         .init(
             Entity.of(
@@ -160,12 +166,13 @@ public final class DocumentEntity
                                     context,
                                     DocumentKey.ofEntityId(entity.getEntityId()),
                                     setup,
-                                    entity.getShard())))
+                                    entity.getShard(),
+                                    node)))
                 .withStopMessage(new Stop()));
   }
 
   public static Behavior<Message> create(DocumentKey key, Setup setup) {
-    return Behaviors.setup(context -> new DocumentEntity(context, key, setup, null));
+    return Behaviors.setup(context -> new DocumentEntity(context, key, setup, null, null));
   }
 
   @Override
@@ -758,6 +765,7 @@ public final class DocumentEntity
         context.requestHash(),
         definition.map(CollectionView::version).orElse(null),
         definition.map(view -> AccessControl.ownerOf(view.definition(), owned)).orElse(null),
-        context.traceId());
+        context.traceId(),
+        node);
   }
 }

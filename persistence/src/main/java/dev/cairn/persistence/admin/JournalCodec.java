@@ -1,5 +1,6 @@
 package dev.cairn.persistence.admin;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cairn.persistence.CollectionEntity;
@@ -55,6 +56,7 @@ public final class JournalCodec {
       String principal,
       String requestId,
       String writer,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String node,
       Object event) {
 
     /** The entry a listing shows: the same, with the event as a JSON tree. */
@@ -69,6 +71,7 @@ public final class JournalCodec {
           principal,
           requestId,
           writer,
+          node,
           Json.mapper().valueToTree(event));
     }
   }
@@ -103,6 +106,7 @@ public final class JournalCodec {
         meta.principal(),
         meta.requestId(),
         writer,
+        meta.node(),
         event);
   }
 

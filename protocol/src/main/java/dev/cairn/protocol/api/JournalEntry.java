@@ -1,5 +1,6 @@
 package dev.cairn.protocol.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 
@@ -16,6 +17,8 @@ import java.time.Instant;
  * @param type {@code created}, {@code replaced}, {@code patched}, {@code deleted}, {@code
  *     reverted}, or {@code defined} for a definition
  * @param writer the journal writer (one entity incarnation) that wrote it
+ * @param node the cluster address of the node that writer ran on; null for events written before
+ *     Cairn recorded it, and for definitions
  * @param event the event as Cairn keeps it: the change and its metadata
  */
 public record JournalEntry(
@@ -28,4 +31,5 @@ public record JournalEntry(
     String principal,
     String requestId,
     String writer,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String node,
     JsonNode event) {}

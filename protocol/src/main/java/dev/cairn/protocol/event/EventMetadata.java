@@ -16,6 +16,9 @@ import java.time.Instant;
  *     collection names one: what the change feed shows each caller by; null otherwise
  * @param traceId the W3C trace id of the request that made the change ({@code traceparent}), or
  *     null when it came without one
+ * @param node the cluster address of the node whose entity wrote the event (what a check of one
+ *     writer per document holds against the membership's history); null in events written before it
+ *     was recorded, and in those of definitions and the audit trail
  */
 public record EventMetadata(
     Instant timestamp,
@@ -26,4 +29,28 @@ public record EventMetadata(
     Long definitionVersion,
     // Most collections name no owner: their events need not say so.
     @JsonInclude(JsonInclude.Include.NON_NULL) String owner,
-    @JsonInclude(JsonInclude.Include.NON_NULL) String traceId) {}
+    @JsonInclude(JsonInclude.Include.NON_NULL) String traceId,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String node) {
+
+  /** Metadata that names no node. */
+  public EventMetadata(
+      Instant timestamp,
+      String requestId,
+      String principal,
+      String idempotencyKey,
+      String requestHash,
+      Long definitionVersion,
+      String owner,
+      String traceId) {
+    this(
+        timestamp,
+        requestId,
+        principal,
+        idempotencyKey,
+        requestHash,
+        definitionVersion,
+        owner,
+        traceId,
+        null);
+  }
+}
