@@ -29,7 +29,7 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
  */
 public final class ProjectionRoutes extends ApiDirectives {
 
-  /** A rebuild's highest speed limit; above it, no limit is what is meant. */
+  /** The highest speed limit a rebuild takes; to mean no limit, a caller leaves it out. */
   private static final long MAX_EVENTS_PER_SECOND = 1_000_000;
 
   private final AuditedOperations operations;
