@@ -452,6 +452,12 @@ public record CairnSettings(
   /** Reads the settings from a configuration produced by {@link #load(Map)}. */
   public static CairnSettings from(Config config) {
     Config c = config.getConfig("cairn");
+    // Read by the persistence module's PauseFence; checked here so that a bad value stops the
+    // start.
+    if (c.getDuration("cluster.pause-fence").compareTo(java.time.Duration.ofMillis(500)) < 0) {
+      throw new ConfigException.BadValue(
+          "cairn.cluster.pause-fence", "CAIRN_PAUSE_FENCE must be at least 500ms");
+    }
     return new CairnSettings(
         c.getString("http.host"),
         c.getInt("http.port"),

@@ -36,6 +36,17 @@ class CairnSettingsTest {
   }
 
   @Test
+  void aPauseFenceShorterThanHalfASecondIsRefused() {
+    assertThat(CairnSettings.load(Map.of()).getDuration("cairn.cluster.pause-fence")).hasSeconds(2);
+    assertThatThrownBy(
+            () ->
+                CairnSettings.from(
+                    CairnSettings.load(Map.of("cairn.cluster.pause-fence", "100ms"))))
+        .isInstanceOf(ConfigException.BadValue.class)
+        .hasMessageContaining("CAIRN_PAUSE_FENCE must be at least 500ms");
+  }
+
+  @Test
   void secretsCanBeReadFromFilesWithoutTheirLineBreak(@org.junit.jupiter.api.io.TempDir Path dir)
       throws Exception {
     Path password = dir.resolve("db-password");

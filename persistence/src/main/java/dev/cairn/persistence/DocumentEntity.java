@@ -129,6 +129,7 @@ public final class DocumentEntity
   // This node's cluster address, recorded in every event; null outside Cluster Sharding.
   private final String node;
   private final EntityMetrics metrics;
+  private final PauseFence fence;
   private final long startedNanos = System.nanoTime();
   private boolean recovered;
 
@@ -150,10 +151,13 @@ public final class DocumentEntity
     this.shard = shard;
     this.node = node;
     this.metrics = EntityMetrics.of(context.getSystem());
+    this.fence = PauseFence.get(context.getSystem());
   }
 
   /** Registers the entity type with Cluster Sharding on this node. */
   public static void init(ActorSystem<?> system, Setup setup) {
+    // Started with sharding, so that this node answers the other members' questions after a pause.
+    PauseFence.get(system);
     String node = Cluster.get(system).selfMember().address().toString();
     ClusterSharding.get(system)
         .init(
@@ -280,6 +284,19 @@ public final class DocumentEntity
 
               @Override
               public ReplyEffect<DocumentEvent, DocumentState> get(DocumentCommand.Get get) {
+                // After a pause this entity may be a stale copy of a document another node now
+                // holds; a write cannot commit then (the journal asks the fence too), a read must
+                // not answer.
+                if (!fence.isOpen()) {
+                  metrics.command("get", EntityMetrics.Outcome.UNAVAILABLE);
+                  return Effect()
+                      .reply(
+                          replyTo,
+                          new DocumentReply.Rejected(
+                              Problem.UNAVAILABLE,
+                              key + " is not served here now: " + fence.reason(),
+                              state.version()));
+                }
                 Optional<DocumentReply.Rejected> refused =
                     refusal(state, AccessRules.Operation.READ, get.caller());
                 metrics.command(

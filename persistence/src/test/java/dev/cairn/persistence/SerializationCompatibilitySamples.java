@@ -75,6 +75,8 @@ final class SerializationCompatibilitySamples {
       add(samples, envelopeVariant(command), new DocumentEntity.Command(command, documentReplies));
     }
     add(samples, "", new DocumentEntity.Inspect(true, documentReplies));
+    add(samples, "", new PauseFence.HowDoYouSeeMe("pekko://cairn@10.0.0.3:2551"));
+    add(samples, "", new PauseFence.Seen("up", true));
     for (DocumentEvent event : documentEvents()) {
       add(samples, variant(event), event);
     }

@@ -1,6 +1,7 @@
 package dev.cairn.persistence.journal;
 
 import dev.cairn.persistence.CairnMetrics;
+import dev.cairn.persistence.PauseFence;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -71,6 +72,7 @@ public class BatchedJournalDao extends DefaultJournalDao {
   private static final int IDS_PER_LOOKUP = 500;
 
   private final boolean coalesced;
+  private final PauseFence fence;
   private final CoalescingLookup<Long> highestSequenceNrs;
   private final JournalMetrics metrics;
 
@@ -83,6 +85,7 @@ public class BatchedJournalDao extends DefaultJournalDao {
       Materializer mat) {
     super(db, profile, journalConfig, serialization, ec, mat);
     this.coalesced = SlickJdbc.isPostgres(profile);
+    this.fence = PauseFence.get(serialization.system());
     this.metrics =
         CairnMetrics.get(serialization.system()).meters(JournalMetrics.class, JournalMetrics::new);
     this.highestSequenceNrs =
@@ -150,19 +153,38 @@ public class BatchedJournalDao extends DefaultJournalDao {
     return written;
   }
 
-  private static void inTransaction(
+  /**
+   * Writes the batch in one transaction. The {@link PauseFence} is asked after the insert and
+   * before the commit: if the node was paused at any point before, the transaction waits for the
+   * cluster to confirm this node still owns the documents and is rolled back if it does not (the
+   * rows stay invisible to a new owner's recovery meanwhile, and its insert of the same sequence
+   * number waits for the rollback).
+   */
+  private void inTransaction(
       Connection connection, List<Tuple2<JournalPekkoSerializationRow, Set<String>>> batch)
       throws SQLException {
     boolean autoCommit = connection.getAutoCommit();
     connection.setAutoCommit(false);
     try {
       write(connection, batch);
+      awaitFence();
       connection.commit();
     } catch (SQLException | RuntimeException e) {
       connection.rollback();
       throw e;
     } finally {
       connection.setAutoCommit(autoCommit);
+    }
+  }
+
+  private void awaitFence() throws SQLException {
+    try {
+      if (!fence.awaitOpen()) {
+        throw new SQLException("not written: " + fence.reason());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SQLException("not written: interrupted while " + fence.reason(), e);
     }
   }
 
