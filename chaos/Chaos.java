@@ -583,6 +583,9 @@ public final class Chaos {
       if (o.containsKey("shards")) {
         checkShards(Path.of(o.get("shards")));
       }
+      if (o.containsKey("members") && o.containsKey("lifecycle")) {
+        checkWritersAgainstMembership(Path.of(o.get("members")), Path.of(o.get("lifecycle")));
+      }
       summarise();
       write(Path.of(o.get("out")));
       return failures == 0 ? 0 : 1;
@@ -798,6 +801,7 @@ public final class Chaos {
      * writes again once another has taken over, and no version appears twice.
      */
     private void checkWriters(int door) {
+      journal.clear();
       Map<String, List<JsonNode>> byDoc = new TreeMap<>();
       long after = 0;
       long entries = 0;
@@ -810,6 +814,7 @@ public final class Chaos {
         for (JsonNode e : page.get("items")) {
           if (e.get("collection").asText().equals(collection)) {
             byDoc.computeIfAbsent(e.get("id").asText(), k -> new ArrayList<>()).add(e);
+            journal.add(e);
             entries++;
           }
         }
@@ -853,6 +858,157 @@ public final class Chaos {
       }
       report.put("journalEntries", entries);
       report.put("writerHandOvers", handOvers);
+    }
+
+    /** The journal's events of the collection, as {@link #checkWriters} read them. */
+    private final List<JsonNode> journal = new ArrayList<>();
+
+    /** One run of a node's process: from its start until the next. */
+    static final class Incarnation {
+      final int node;
+      final long startedAt;
+      /** The journal's last ordering before it started: all its own events come after. */
+      final long sequenceAtStart;
+      boolean seenUp;
+      Long downedAt;
+      Long sequenceAtDown;
+      int downedBy;
+
+      Incarnation(int node, long startedAt, long sequenceAtStart) {
+        this.node = node;
+        this.startedAt = startedAt;
+        this.sequenceAtStart = sequenceAtStart;
+      }
+    }
+
+    /**
+     * The journal's node column against the membership's history: once another member has seen a
+     * node down (or removed), that run of the node writes nothing more. The run samples every
+     * node's view of the membership each second and, after the views, PostgreSQL's last handed-out
+     * ordering; it notes the ordering before each start of a node. An event by node k with an
+     * ordering above the one sampled after k was first seen down, and at most the one noted before
+     * k's next start, was written by k after the cluster had downed it.
+     */
+    private void checkWritersAgainstMembership(Path members, Path lifecycle) throws IOException {
+      if (!Files.exists(members) || !Files.exists(lifecycle)) {
+        return;
+      }
+      Map<Integer, List<Incarnation>> runs = new TreeMap<>();
+      for (String text : Files.readAllLines(lifecycle, StandardCharsets.UTF_8)) {
+        JsonNode line = LINE.readTree(text);
+        int node = line.get("node").asInt();
+        runs.computeIfAbsent(node, k -> new ArrayList<>())
+            .add(new Incarnation(node, line.get("t").asLong(), line.get("sequence").asLong()));
+      }
+      Map<String, Integer> nodeOf = new HashMap<>();
+      List<Incarnation> waitingForSequence = new ArrayList<>();
+      int samples = 0;
+      for (String text : Files.readAllLines(members, StandardCharsets.UTF_8)) {
+        JsonNode line;
+        try {
+          line = LINE.readTree(text);
+        } catch (IOException torn) {
+          continue;
+        }
+        samples++;
+        long t = line.get("t").asLong();
+        JsonNode sequence = line.get("sequence");
+        if (sequence != null && sequence.isNumber()) {
+          for (Incarnation waiting : waitingForSequence) {
+            waiting.sequenceAtDown = sequence.asLong();
+          }
+          waitingForSequence.clear();
+        }
+        var views = line.get("views").fields();
+        while (views.hasNext()) {
+          var entry = views.next();
+          int via = Integer.parseInt(entry.getKey());
+          JsonNode view = entry.getValue();
+          nodeOf.put(view.get("self").asText(), via);
+          Map<Integer, String> status = new HashMap<>();
+          for (JsonNode member : view.path("members")) {
+            Integer node = nodeOf.get(member.get("address").asText());
+            if (node != null) {
+              status.put(node, member.get("status").asText());
+            }
+          }
+          if (!"up".equals(status.get(via))) {
+            continue; // a node not (or no longer) a full member says nothing about the others
+          }
+          for (var run : runs.entrySet()) {
+            int node = run.getKey();
+            Incarnation current = null;
+            for (Incarnation i : run.getValue()) {
+              if (i.startedAt <= t) {
+                current = i;
+              }
+            }
+            if (node == via || current == null) {
+              continue;
+            }
+            String seen = status.get(node);
+            if ("up".equals(seen) || "weaklyup".equals(seen)) {
+              current.seenUp = true;
+            } else if (current.seenUp
+                && current.downedAt == null
+                && (seen == null || seen.equals("down") || seen.equals("removed"))) {
+              current.downedAt = t;
+              current.downedBy = via;
+              if (sequence != null && sequence.isNumber()) {
+                current.sequenceAtDown = sequence.asLong();
+              } else {
+                waitingForSequence.add(current);
+              }
+            }
+          }
+        }
+      }
+      Map<Integer, String> addressOf = new HashMap<>();
+      nodeOf.forEach((address, node) -> addressOf.put(node, address));
+      int downs = 0;
+      int late = 0;
+      for (var run : runs.entrySet()) {
+        List<Incarnation> incarnations = run.getValue();
+        String address = addressOf.get(run.getKey());
+        for (int n = 0; n < incarnations.size(); n++) {
+          Incarnation i = incarnations.get(n);
+          if (i.sequenceAtDown == null || address == null) {
+            continue;
+          }
+          downs++;
+          long until =
+              n + 1 < incarnations.size()
+                  ? incarnations.get(n + 1).sequenceAtStart
+                  : Long.MAX_VALUE;
+          for (JsonNode e : journal) {
+            long offset = e.get("offset").asLong();
+            if (address.equals(e.path("node").asText()) && offset > i.sequenceAtDown && offset <= until) {
+              late++;
+              violation(
+                  "a node wrote after the cluster had downed it",
+                  String.format(
+                      Locale.ROOT,
+                      "node%d (started %s) seen down by node%d at %s [%s]; wrote %s v%d at offset %d (ordering then: %d)",
+                      i.node,
+                      java.time.Instant.ofEpochMilli(i.startedAt),
+                      i.downedBy,
+                      java.time.Instant.ofEpochMilli(i.downedAt),
+                      windowOf(i.downedAt).name,
+                      e.get("id").asText(),
+                      e.get("version").asLong(),
+                      offset,
+                      i.sequenceAtDown));
+            }
+          }
+        }
+      }
+      long named = journal.stream().filter(e -> e.hasNonNull("node")).count();
+      if (named < journal.size()) {
+        violation("journal events without their node", (journal.size() - named) + " of " + journal.size());
+      }
+      report.put("membershipSamples", samples);
+      report.put("nodeRunsDowned", downs);
+      report.put("writesAfterDowned", late);
     }
 
     /** Every acknowledged write is in the journal at the version it was acknowledged with. */
@@ -1388,6 +1544,15 @@ public final class Chaos {
               report.get("status500").asInt(),
               report.get("readModelLagAtCheck").asText(),
               report.get("longestQuietOutageSeconds").asText()));
+      if (report.has("membershipSamples")) {
+        md.append(
+            String.format(
+                Locale.ROOT,
+                "%nMembership: %d samples of every node's view; %d runs of a node were downed by the others (killed, frozen or cut off), and %d events were written by a node after the others had seen it down.%n",
+                report.get("membershipSamples").asInt(),
+                report.get("nodeRunsDowned").asInt(),
+                report.get("writesAfterDowned").asInt()));
+      }
       if (report.has("feedChanges")) {
         md.append(
             String.format(
