@@ -129,7 +129,7 @@ function shardPicture(map) {
       ['Node', { text: 'Shards', class: 'num' }, { text: 'Documents in memory', class: 'num' }],
       regions.map((r) => h('tr', {}, h('td', { class: 'mono' }, r.address), h('td', { class: 'num' }, number(r.shardCount)), h('td', { class: 'num' }, number(r.entityCount)))),
     ),
-    map.unanswered.length ? h('p', { class: 'muted' }, `${map.unanswered.length} shards did not report in time.`) : null,
+    map.unanswered.length ? h('p', { class: 'muted' }, `Did not report in time (not counted above): ${map.unanswered.join(', ')}.`) : null,
   );
 }
 

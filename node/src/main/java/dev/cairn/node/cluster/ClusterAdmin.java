@@ -113,6 +113,14 @@ public final class ClusterAdmin {
               shards));
     }
     regions.sort(java.util.Comparator.comparing(ShardsView.Region::address));
+    // The coordinator leaves out a region that did not answer within STATS_TIMEOUT; name its node,
+    // so that a missing region reads as "did not answer", not as "hosts nothing".
+    for (Member member : cluster.state().getMembers()) {
+      if (member.status() == MemberStatus.up()
+          && !stats.getRegions().containsKey(member.address())) {
+        unanswered.add(member.address().toString());
+      }
+    }
     return new ShardsView(
         DocumentEntity.TYPE_KEY.name(),
         system.settings().config().getInt("pekko.cluster.sharding.number-of-shards"),

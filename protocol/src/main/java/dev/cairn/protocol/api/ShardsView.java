@@ -7,7 +7,8 @@ import java.util.Map;
  * Where the documents live: {@code GET /admin/cluster/shards}.
  *
  * @param regions one per node hosting documents
- * @param unanswered nodes that did not report in time
+ * @param unanswered what did not report in time: a node's address when its region did not answer at
+ *     all, or an address and a shard when that shard of the region did not
  */
 public record ShardsView(
     String entityType, int numberOfShards, List<Region> regions, List<String> unanswered) {
