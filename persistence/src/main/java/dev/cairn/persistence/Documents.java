@@ -115,28 +115,32 @@ public final class Documents {
    * Asks the document's entity. Cluster Sharding delivers at most once while a shard moves between
    * nodes (a node leaving, a rebalance), so a command that is safe to repeat is asked once more
    * when its answer does not come in time: a read, or a write the entity recognises as a retry by
-   * its Idempotency-Key. Any other write fails with the timeout, as it may have been applied.
+   * its Idempotency-Key. Each of the two asks has half the ask timeout, so that the caller has its
+   * answer or its 503 within the ask timeout either way (with a whole one each, a stalled database
+   * held such requests for twice as long). Any other write has the whole ask timeout and then fails
+   * with it, as it may have been applied.
    */
   private CompletionStage<DocumentReply> ask(DocumentKey key, DocumentCommand command) {
-    CompletionStage<DocumentReply> first = askOnce(key, command);
     if (!safeToRepeat(command)) {
-      return first;
+      return askOnce(key, command, askTimeout);
     }
-    return first
+    Duration each = askTimeout.dividedBy(2);
+    return askOnce(key, command, each)
         .handle(
             (reply, failure) ->
                 failure == null
                     ? CompletableFuture.completedFuture(reply)
                     : isTimeout(failure)
-                        ? askOnce(key, command)
+                        ? askOnce(key, command, each)
                         : CompletableFuture.<DocumentReply>failedFuture(failure))
         .thenCompose(Function.identity());
   }
 
-  private CompletionStage<DocumentReply> askOnce(DocumentKey key, DocumentCommand command) {
+  private CompletionStage<DocumentReply> askOnce(
+      DocumentKey key, DocumentCommand command, Duration timeout) {
     return sharding
         .entityRefFor(DocumentEntity.TYPE_KEY, key.entityId())
-        .ask(replyTo -> new DocumentEntity.Command(command, replyTo), askTimeout);
+        .ask(replyTo -> new DocumentEntity.Command(command, replyTo), timeout);
   }
 
   private static boolean safeToRepeat(DocumentCommand command) {

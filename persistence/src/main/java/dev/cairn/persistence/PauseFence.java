@@ -229,15 +229,13 @@ public final class PauseFence implements Extension {
     }
     String address = self.address().toString();
     List<Member> others = new ArrayList<>();
-    int members = 1;
     for (Member member : cluster.state().getMembers()) {
       if (member.equals(self) || member.status() == MemberStatus.down()) {
         continue;
       }
-      members++;
       others.add(member);
     }
-    int cluster = members;
+    int members = others.size() + 1;
     List<CompletableFuture<Seen>> answers = new ArrayList<>();
     for (Member member : others) {
       answers.add(
@@ -272,9 +270,9 @@ public final class PauseFence implements Extension {
               if (!doubts.isEmpty()) {
                 return String.join("; ", doubts);
               }
-              return 2 * confirmed > cluster
+              return 2 * confirmed > members
                   ? ""
-                  : confirmed + " of " + cluster + " members confirm it, fewer than a majority";
+                  : confirmed + " of " + members + " members confirm it, fewer than a majority";
             });
   }
 

@@ -184,7 +184,7 @@ public class BatchedJournalDao extends DefaultJournalDao {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new SQLException("not written: interrupted while " + fence.reason(), e);
+      throw new SQLException("not written (interrupted at the pause fence): " + fence.reason(), e);
     }
   }
 
