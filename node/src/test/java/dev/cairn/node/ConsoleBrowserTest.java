@@ -224,9 +224,14 @@ class ConsoleBrowserTest {
                     with("X-Request-Id", "req-from-test"))
                 .status())
         .isEqualTo(200);
+    // p1 and p2 may live in different slices of the read model: wait for each.
     Await.until(
         "the read model has both, p1 at version 3",
-        () -> node.get("/v1/products?where.status=sold", admin).body().contains("\"version\":3"));
+        () ->
+            node.get("/v1/products?where.status=sold", admin).body().contains("\"version\":3")
+                && node.get("/v1/products?where.status=open", admin)
+                    .body()
+                    .contains("\"id\":\"p2\""));
 
     visit("documents/products?sort=-price&limit=1", "Documents in products");
     assertThat(rowIds()).containsExactly("p2");
