@@ -54,6 +54,24 @@ public final class Chaos {
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   static final ObjectMapper LINE = new ObjectMapper();
 
+  /**
+   * The lines of an NDJSON file that a process may have been killed in the middle of writing:
+   * blank lines and a torn last line are left out.
+   */
+  static List<JsonNode> ndjson(Path file) throws IOException {
+    List<JsonNode> lines = new ArrayList<>();
+    for (String text : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      if (!text.isBlank()) {
+        try {
+          lines.add(LINE.readTree(text));
+        } catch (IOException torn) {
+          // the last line of a writer killed mid-write
+        }
+      }
+    }
+    return lines;
+  }
+
   public static void main(String[] args) throws Exception {
     if (args.length == 0) {
       System.err.println("usage: Chaos.java workload|check --option value ...");
@@ -211,16 +229,9 @@ public final class Chaos {
       this.doors = doors;
       this.collection = collection;
       if (append && Files.exists(file)) {
-        for (String text : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-          if (!text.isBlank()) {
-            try {
-              JsonNode entry = LINE.readTree(text);
-              lastId = Math.max(lastId, entry.get("id").asLong());
-              heads.merge(entry.get("doc").asText(), entry.get("version").asLong(), Math::max);
-            } catch (IOException torn) {
-              // the last line of a follower killed mid-write
-            }
-          }
+        for (JsonNode entry : ndjson(file)) {
+          lastId = Math.max(lastId, entry.get("id").asLong());
+          heads.merge(entry.get("doc").asText(), entry.get("version").asLong(), Math::max);
         }
       }
       out =
@@ -594,16 +605,7 @@ public final class Chaos {
     // --- input ---
 
     private void readHistory(Path file) throws IOException {
-      for (String text : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-        if (text.isBlank()) {
-          continue;
-        }
-        JsonNode line;
-        try {
-          line = LINE.readTree(text);
-        } catch (IOException torn) {
-          continue; // the last line of a killed workload
-        }
+      for (JsonNode line : ndjson(file)) {
         String id = line.get("op").asText();
         String type = line.get("type").asText();
         Op op = ops.computeIfAbsent(id, k -> new Op());
@@ -894,8 +896,7 @@ public final class Chaos {
         return;
       }
       Map<Integer, List<Incarnation>> runs = new TreeMap<>();
-      for (String text : Files.readAllLines(lifecycle, StandardCharsets.UTF_8)) {
-        JsonNode line = LINE.readTree(text);
+      for (JsonNode line : ndjson(lifecycle)) {
         int node = line.get("node").asInt();
         runs.computeIfAbsent(node, k -> new ArrayList<>())
             .add(new Incarnation(node, line.get("t").asLong(), line.get("sequence").asLong()));
@@ -903,13 +904,7 @@ public final class Chaos {
       Map<String, Integer> nodeOf = new HashMap<>();
       List<Incarnation> waitingForSequence = new ArrayList<>();
       int samples = 0;
-      for (String text : Files.readAllLines(members, StandardCharsets.UTF_8)) {
-        JsonNode line;
-        try {
-          line = LINE.readTree(text);
-        } catch (IOException torn) {
-          continue;
-        }
+      for (JsonNode line : ndjson(members)) {
         samples++;
         long t = line.get("t").asLong();
         JsonNode sequence = line.get("sequence");
@@ -1129,16 +1124,7 @@ public final class Chaos {
                                       >= h.getValue().lastKey()));
       Map<String, Map<Long, Integer>> seen = new TreeMap<>();
       int lines = 0;
-      for (String text : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-        if (text.isBlank()) {
-          continue;
-        }
-        JsonNode entry;
-        try {
-          entry = LINE.readTree(text);
-        } catch (IOException torn) {
-          continue;
-        }
+      for (JsonNode entry : ndjson(file)) {
         lines++;
         seen.computeIfAbsent(entry.get("doc").asText(), k -> new TreeMap<>())
             .merge(entry.get("version").asLong(), 1, Integer::sum);
@@ -1210,13 +1196,7 @@ public final class Chaos {
       Map<String, long[]> episodes = new LinkedHashMap<>();
       int samples = 0;
       int transientDoubles = 0;
-      for (String text : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-        JsonNode line;
-        try {
-          line = LINE.readTree(text);
-        } catch (IOException torn) {
-          continue;
-        }
+      for (JsonNode line : ndjson(file)) {
         samples++;
         long t = line.get("t").asLong();
         Map<String, List<String>> hosts = new TreeMap<>();
