@@ -288,7 +288,7 @@ public final class CairnNode implements AutoCloseable {
     AuditedOperations operations = new AuditedOperations(audit);
     return new JournalRoutes(
             parts.journal(),
-            new JournalImport(system, settings.askTimeout(), maxLine),
+            new JournalImport(system, database, settings.askTimeout(), maxLine),
             new DocumentRebuild(system, database, settings.askTimeout()),
             audit,
             operations)

@@ -148,6 +148,11 @@ class JournalAdminTest {
     TestNode target = cluster.get(1);
 
     JsonNode first = importNdjson(target, ndjson);
+    for (int i = 0; i < SPREAD; i++) {
+      assertThat(target.get("/v1/spread/s" + i).json().get("data").get("i").asInt())
+          .as("spread/s%d read through the importing node", i)
+          .isEqualTo(i);
+    }
     JsonNode shards = regionsOnceAllAnswer(target, 3);
     JsonNode second = importGzip(cluster.get(0), ndjson);
 
@@ -155,7 +160,7 @@ class JournalAdminTest {
     assertThat(first.get("conflicting").asLong()).isZero();
     assertThat(shards).hasSize(3);
     assertThat(shards)
-        .as("documents imported through one node into entities on all three")
+        .as("imported documents served by entities on all three nodes")
         .allMatch(region -> region.get("entityCount").asInt() > 0);
     assertThat(second.get("imported").asLong()).isZero();
     assertThat(second.get("skipped").asLong()).isEqualTo(10 + SPREAD);
@@ -199,6 +204,45 @@ class JournalAdminTest {
   }
 
   @Test
+  @Order(3)
+  void aDocumentReadAsAbsentBeforeItsImportIsServedAfterItAndOneThatDoesNotApplyIsNotWritten() {
+    source.put("/v1/fresh/f", "{\"n\":1}");
+    source.mergePatch("/v1/fresh/f", "{\"n\":2}");
+    source.put("/v1/fresh/g", "{\"n\":1}");
+    source.mergePatch("/v1/fresh/g", "{\"n\":2}");
+    List<String> lines = source.get("/admin/export?collection=fresh").body().lines().toList();
+    String f = String.join("\n", lines.stream().filter(l -> l.contains("\"id\":\"f\"")).toList());
+    // g's patch alone, as its version 1: it patches a document that does not exist.
+    String g =
+        lines.stream()
+            .filter(l -> l.contains("\"id\":\"g\"") && l.contains("\"type\":\"patched\""))
+            .findFirst()
+            .orElseThrow()
+            .replace("\"version\":2", "\"version\":1");
+    TestNode reader = cluster.get(2);
+    assertThat(reader.get("/v1/fresh/f").status()).isEqualTo(404);
+    assertThat(reader.get("/v1/fresh/g").status()).isEqualTo(404);
+
+    JsonNode report = importNdjson(cluster.get(0), f + "\n" + g + "\n");
+
+    assertThat(report.get("imported").asLong()).isEqualTo(2);
+    assertThat(report.get("conflicting").asLong()).isEqualTo(1);
+    assertThat(report.get("conflicts").get(0).get("id").asText()).isEqualTo("g");
+    assertThat(report.get("conflicts").get(0).get("reason").asText())
+        .contains("patches a document that does not exist");
+    var afterwards = reader.get("/v1/fresh/f");
+    assertThat(afterwards.status())
+        .as("the node that read f as absent before the import serves it after")
+        .isEqualTo(200);
+    assertThat(afterwards.json().get("data").get("n").asInt()).isEqualTo(2);
+    assertThat(reader.get("/v1/fresh/g").status()).isEqualTo(404);
+    assertThat(reader.get("/admin/journal?collection=fresh").json().get("items"))
+        .as("f's two events and nothing of g are in the journal")
+        .hasSize(2)
+        .allMatch(event -> event.get("id").asText().equals("f"));
+  }
+
+  @Test
   @Order(4)
   void aLineThatIsNotAJournalEntryStopsTheImportWithItsNumber() {
     var refused =
@@ -209,6 +253,18 @@ class JournalAdminTest {
                     .get(0)
                     .request("/admin/import", "Content-Type", "application/x-ndjson")
                     .POST(HttpRequest.BodyPublishers.ofString("\n{\"collection\":\"x\"}\n"))
+                    .build());
+    var unknownEvent =
+        cluster
+            .get(0)
+            .send(
+                cluster
+                    .get(0)
+                    .request("/admin/import", "Content-Type", "application/x-ndjson")
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            "{\"collection\":\"x\",\"id\":\"y\",\"version\":1,"
+                                + "\"type\":\"exploded\",\"event\":{}}\n"))
                     .build());
     var wrongType = cluster.get(0).post("/admin/import", "{}");
     var notGzip =
@@ -235,6 +291,9 @@ class JournalAdminTest {
     assertThat(refused.status()).isEqualTo(400);
     assertThat(refused.problem()).isEqualTo("malformed-json");
     assertThat(refused.json().get("detail").asText()).startsWith("line 2 of the import");
+    assertThat(unknownEvent.status()).isEqualTo(400);
+    assertThat(unknownEvent.json().get("detail").asText())
+        .startsWith("line 1 of the import cannot be imported: unknown event type 'exploded'");
     assertThat(wrongType.status()).isEqualTo(415);
     assertThat(notGzip.status()).as(notGzip.body()).isEqualTo(400);
     assertThat(notGzip.problem()).isEqualTo("malformed-request");

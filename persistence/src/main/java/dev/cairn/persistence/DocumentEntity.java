@@ -100,6 +100,14 @@ public final class DocumentEntity
    */
   public record Stop() implements Message {}
 
+  /**
+   * Sent by an entity that has no events to itself after a command: if it still has none, it
+   * passivates. A document's absence is never held longer than one command, so an import may write
+   * a new document's history into the journal without going through its entity ({@code
+   * NewHistories}) and no running entity goes on answering "not found" for it.
+   */
+  private record ForgetIfEmpty() implements Message {}
+
   /** The state a revert goes back to, read from the journal; sent by the entity to itself. */
   private record PastState(
       DocumentCommand.Revert revert,
@@ -188,11 +196,30 @@ public final class DocumentEntity
   public CommandHandlerWithReply<Message, DocumentEvent, DocumentState> commandHandler() {
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
-        .onCommand(Command.class, this::onCommand)
+        .onCommand(
+            Command.class, (state, command) -> forgetIfEmpty(state, onCommand(state, command)))
+        .onCommand(
+            ForgetIfEmpty.class,
+            (state, forget) -> {
+              if (state.version() == 0) {
+                shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+              }
+              return Effect().noReply();
+            })
         .onCommand(PastState.class, this::onPastState)
-        .onCommand(Inspect.class, this::onInspect)
+        .onCommand(
+            Inspect.class, (state, inspect) -> forgetIfEmpty(state, onInspect(state, inspect)))
         .onCommand(Stop.class, stop -> Effect().stop().thenNoReply())
         .build();
+  }
+
+  /** The effect, and a {@link ForgetIfEmpty} to come after it if this entity has no events. */
+  private ReplyEffect<DocumentEvent, DocumentState> forgetIfEmpty(
+      DocumentState state, ReplyEffect<DocumentEvent, DocumentState> effect) {
+    if (state.version() == 0 && shard != null) {
+      context.getSelf().tell(new ForgetIfEmpty());
+    }
+    return effect;
   }
 
   @Override

@@ -41,7 +41,12 @@ public final class DocumentTags {
     return OptionalInt.empty();
   }
 
+  /** The slice of a document's events, by its persistence id. */
+  public static int sliceOf(String persistenceId) {
+    return Math.floorMod(persistenceId.hashCode(), SLICES);
+  }
+
   static Set<String> forPersistenceId(String persistenceId) {
-    return Set.of(sliceTag(Math.floorMod(persistenceId.hashCode(), SLICES)), ALL);
+    return Set.of(sliceTag(sliceOf(persistenceId)), ALL);
   }
 }

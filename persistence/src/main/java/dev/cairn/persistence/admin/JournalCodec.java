@@ -121,9 +121,14 @@ public final class JournalCodec {
 
   /** The persistence id an entry belongs to. */
   public static String persistenceId(JournalEntry entry) {
-    return entry.collection().equals(DEFINITIONS)
-        ? CollectionEntity.persistenceId(entry.id())
-        : entry.collection() + "|" + entry.id();
+    return persistenceId(entry.collection(), entry.id());
+  }
+
+  /** The persistence id of the entries of {@code id} in {@code collection}. */
+  static String persistenceId(String collection, String id) {
+    return collection.equals(DEFINITIONS)
+        ? CollectionEntity.persistenceId(id)
+        : collection + "|" + id;
   }
 
   static boolean isDefinition(String persistenceId) {

@@ -1,8 +1,13 @@
 package dev.cairn.persistence.admin;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import dev.cairn.persistence.CollectionEntity;
+import dev.cairn.persistence.Database;
 import dev.cairn.persistence.DocumentEntity;
+import dev.cairn.persistence.DocumentState;
+import dev.cairn.persistence.journal.NewHistories;
 import dev.cairn.protocol.DocumentKey;
 import dev.cairn.protocol.Json;
 import dev.cairn.protocol.access.Principal;
@@ -14,13 +19,19 @@ import dev.cairn.protocol.collection.CollectionReply;
 import dev.cairn.protocol.command.DocumentCommand;
 import dev.cairn.protocol.event.DocumentEvent;
 import dev.cairn.protocol.reply.DocumentReply;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,17 +42,26 @@ import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import org.apache.pekko.persistence.query.EventEnvelope;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.stream.ActorAttributes;
+import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.javadsl.Framing;
 import org.apache.pekko.stream.javadsl.FramingTruncation;
+import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 
 /**
  * Writes an export (NDJSON of {@link JournalEntry}, one event a line) into this journal, read as a
- * stream so that no import is held in memory whole. Each document's events go through its own
- * entity, wherever in the cluster it lives, so the one-writer rule holds and a running document
- * sees them; the entity checks that they continue its history and apply.
+ * stream so that no import is held in memory whole. Every line is checked before anything is
+ * written; the lines are then put in document order (an external sort, {@link DocumentOrder}) and
+ * written a window of whole documents at a time. The documents of a window that this journal has no
+ * events of, and whose whole history the window holds, are written straight into the journal in one
+ * transaction ({@link NewHistories}: the journal's key keeps one writer per document, and their
+ * events are checked to apply first). Every other document's events go through its own entity,
+ * wherever in the cluster it lives, so the one-writer rule holds and a running document sees them;
+ * the entity checks that they continue its history and apply.
  *
  * <p>Events already here with the same content are skipped, so importing twice, or resuming from an
  * earlier offset, changes nothing. A document whose history here differs from the import's is
@@ -50,8 +70,14 @@ import org.apache.pekko.util.ByteString;
  */
 public final class JournalImport {
 
-  /** Lines read before their documents are written, a window at a time, in order. */
+  /** The most text of an import kept in memory; beyond it, sorted runs go to temporary files. */
+  private static final long RUN_BYTES = 32L * 1024 * 1024;
+
+  /** Lines written at a time, in document order: whole documents, about this many lines. */
   private static final int WINDOW = 5000;
+
+  /** The most lines of a window, which cuts a document with a longer history. */
+  private static final int MAX_WINDOW = 4 * WINDOW;
 
   /** Documents of a window written at once. */
   private static final int PARALLELISM = 64;
@@ -64,7 +90,9 @@ public final class JournalImport {
 
   private static final int CHUNK_BYTES = 96 * 1024;
 
-  /** A line of the import that is not a journal entry; the import stops there. */
+  /**
+   * A line of the import that is not a journal entry; the import stops there (see {@link #run}).
+   */
   public static final class Malformed extends RuntimeException {
     private final transient ImportReport sofar;
 
@@ -80,13 +108,22 @@ public final class JournalImport {
   }
 
   private final ActorSystem<?> system;
+  private final Database database;
+  private final NewHistories newHistories;
+
+  /** The writer the journal names for the events this node's imports write directly. */
+  private final String writer = "import-" + UUID.randomUUID();
+
   private final ClusterSharding sharding;
   private final CurrentEventsByPersistenceIdQuery journal;
   private final Duration askTimeout;
   private final int maxLine;
 
-  public JournalImport(ActorSystem<?> system, Duration askTimeout, int maxLineBytes) {
+  public JournalImport(
+      ActorSystem<?> system, Database database, Duration askTimeout, int maxLineBytes) {
     this.system = system;
+    this.database = database;
+    this.newHistories = new NewHistories(SerializationExtension.get(system.classicSystem()));
     this.sharding = ClusterSharding.get(system);
     this.journal =
         PersistenceQuery.get(system)
@@ -95,26 +132,136 @@ public final class JournalImport {
     this.maxLine = maxLineBytes;
   }
 
-  /** Imports {@code ndjson} as {@code caller}, who must be an administrator. */
+  /**
+   * Imports {@code ndjson} as {@code caller}, who must be an administrator. Every line is read
+   * before anything is written (a line that is not JSON, or names no document and version, stops
+   * the import with nothing written), put in document order ({@link DocumentOrder}) and written a
+   * window at a time; a line that is not an importable event stops it at its window.
+   */
   public CompletionStage<ImportReport> run(Source<ByteString, ?> ndjson, Principal caller) {
     Tally tally = new Tally();
     AtomicLong lineNumber = new AtomicLong();
+    DocumentOrder order = new DocumentOrder(RUN_BYTES);
     return ndjson
         .via(Framing.delimiter(ByteString.fromString("\n"), maxLine, FramingTruncation.ALLOW))
         .map(bytes -> bytes.decodeString(StandardCharsets.UTF_8).strip())
         .map(line -> new Line(lineNumber.incrementAndGet(), line))
         .filter(line -> !line.text().isEmpty())
-        .map(line -> parsed(line, tally))
-        .grouped(WINDOW)
-        .mapAsync(1, window -> importWindow(window, caller, tally))
-        .runWith(Sink.ignore(), system)
+        .map(line -> keyed(line, tally))
+        .toMat(Sink.foreach(order::add), Keep.right())
+        .addAttributes(BLOCKING)
+        .run(system)
+        .thenCompose(
+            read ->
+                Source.fromIterator(() -> windows(order.sorted()))
+                    .map(window -> parsedWindow(window, tally))
+                    // The next window is read while this one is written, and no more.
+                    .async()
+                    .addAttributes(Attributes.inputBuffer(1, 1))
+                    .mapAsync(1, window -> importWindow(window, caller, tally))
+                    .toMat(Sink.ignore(), Keep.right())
+                    .addAttributes(BLOCKING)
+                    .run(system))
+        .whenComplete((done, failure) -> order.close())
         .thenApply(done -> tally.report());
   }
+
+  /** Reading, sorting and spilling an import blocks on files: not on the actors' threads. */
+  private static final Attributes BLOCKING =
+      ActorAttributes.dispatcher("pekko.actor.default-blocking-io-dispatcher");
 
   private record Line(long number, String text) {}
 
   /** A line read: its entry, its persistence id and the event it carries. */
   private record Parsed(JournalEntry entry, String persistenceId, Object event, int bytes) {}
+
+  /**
+   * A line with what puts it in document order, read without building the entry: it must be JSON
+   * and name a document (or definition) and a version. The rest of it is read, and checked, when
+   * its window is written ({@link #parsed}).
+   */
+  private static DocumentOrder.Keyed keyed(Line line, Tally tally) {
+    String collection = null;
+    String id = null;
+    long version = 0;
+    try (JsonParser parser = Json.mapper().createParser(line.text())) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        throw malformed(line, "it is not a journal entry: not a JSON object", tally);
+      }
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        JsonToken value = parser.nextToken();
+        switch (field) {
+          case "collection" ->
+              collection = value == JsonToken.VALUE_STRING ? parser.getText() : null;
+          case "id" -> id = value == JsonToken.VALUE_STRING ? parser.getText() : null;
+          case "version" ->
+              version = value == JsonToken.VALUE_NUMBER_INT ? parser.getLongValue() : 0;
+          default -> parser.skipChildren();
+        }
+      }
+    } catch (JsonProcessingException e) {
+      throw malformed(line, "it is not a journal entry: " + e.getOriginalMessage(), tally);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (collection == null || id == null || version < 1) {
+      throw malformed(line, "it names no collection, id and version", tally);
+    }
+    String persistenceId = JournalCodec.persistenceId(collection, id);
+    if (!JournalCodec.isDefinition(persistenceId)) {
+      try {
+        new DocumentKey(collection, id);
+      } catch (IllegalArgumentException e) {
+        throw malformed(line, e.getMessage(), tally);
+      }
+    }
+    return new DocumentOrder.Keyed(line.number(), persistenceId, version, line.text());
+  }
+
+  /**
+   * The sorted lines in windows of about {@link #WINDOW}: a window ends between two documents, or
+   * within one whose history is longer than {@link #MAX_WINDOW} lines.
+   */
+  private static Iterator<List<DocumentOrder.Keyed>> windows(Iterator<DocumentOrder.Keyed> lines) {
+    return new Iterator<>() {
+      private DocumentOrder.Keyed pending = lines.hasNext() ? lines.next() : null;
+
+      @Override
+      public boolean hasNext() {
+        return pending != null;
+      }
+
+      @Override
+      public List<DocumentOrder.Keyed> next() {
+        if (pending == null) {
+          throw new NoSuchElementException();
+        }
+        List<DocumentOrder.Keyed> window = new ArrayList<>();
+        window.add(pending);
+        pending = null;
+        while (lines.hasNext()) {
+          DocumentOrder.Keyed line = lines.next();
+          String last = window.get(window.size() - 1).persistenceId();
+          if (window.size() >= MAX_WINDOW
+              || (window.size() >= WINDOW && !line.persistenceId().equals(last))) {
+            pending = line;
+            break;
+          }
+          window.add(line);
+        }
+        return window;
+      }
+    };
+  }
+
+  private static List<Parsed> parsedWindow(List<DocumentOrder.Keyed> window, Tally tally) {
+    List<Parsed> parsed = new ArrayList<>(window.size());
+    for (DocumentOrder.Keyed line : window) {
+      parsed.add(parsed(new Line(line.number(), line.text()), tally));
+    }
+    return parsed;
+  }
 
   private static Parsed parsed(Line line, Tally tally) {
     try {
@@ -144,11 +291,94 @@ public final class JournalImport {
     for (Parsed line : window) {
       byDocument.computeIfAbsent(line.persistenceId(), id -> new ArrayList<>()).add(line);
     }
-    return Source.from(byDocument.entrySet())
-        .mapAsyncUnordered(
-            PARALLELISM, run -> importRun(run.getKey(), run.getValue(), caller, tally))
-        .runWith(Sink.ignore(), system)
+    return appendNew(byDocument, caller, tally)
+        .thenCompose(
+            written -> {
+              byDocument.keySet().removeAll(written);
+              return Source.from(byDocument.entrySet())
+                  .mapAsyncUnordered(
+                      PARALLELISM, run -> importRun(run.getKey(), run.getValue(), caller, tally))
+                  .runWith(Sink.ignore(), system);
+            })
         .thenApply(done -> null);
+  }
+
+  /**
+   * Writes the window's documents that are not in this journal at all, and whose whole history it
+   * holds, straight into the journal in one transaction ({@link NewHistories}); completes with the
+   * documents it has dealt with (written, or reported as not applying). The others, and all of them
+   * if one got an event here meanwhile, go through their entities.
+   */
+  private CompletionStage<Set<String>> appendNew(
+      Map<String, List<Parsed>> byDocument, Principal caller, Tally tally) {
+    if (!caller.admin()) {
+      return CompletableFuture.completedFuture(Set.of());
+    }
+    Set<String> dealt = new HashSet<>();
+    List<NewHistories.History> histories = new ArrayList<>();
+    for (Map.Entry<String, List<Parsed>> run : byDocument.entrySet()) {
+      String persistenceId = run.getKey();
+      List<Parsed> lines = run.getValue();
+      if (JournalCodec.isDefinition(persistenceId)
+          || tally.conflicted.contains(persistenceId)
+          || lines.size() > CHUNK_EVENTS
+          || !fromTheStart(lines)) {
+        continue;
+      }
+      String refusal = unappliable(persistenceId, lines);
+      if (refusal != null) {
+        tally.conflict(persistenceId, lines, 1, refusal);
+        dealt.add(persistenceId);
+        continue;
+      }
+      histories.add(
+          new NewHistories.History(persistenceId, lines.stream().map(Parsed::event).toList()));
+    }
+    if (histories.isEmpty()) {
+      return CompletableFuture.completedFuture(dealt);
+    }
+    return database.run(
+        connection -> {
+          Set<String> present =
+              NewHistories.withEvents(
+                  connection, histories.stream().map(NewHistories.History::persistenceId).toList());
+          List<NewHistories.History> absent =
+              histories.stream().filter(h -> !present.contains(h.persistenceId())).toList();
+          if (!absent.isEmpty() && newHistories.append(connection, absent, writer)) {
+            for (NewHistories.History history : absent) {
+              tally.imported.addAndGet(history.events().size());
+              dealt.add(history.persistenceId());
+            }
+          }
+          return dealt;
+        });
+  }
+
+  /** Whether the lines are a document's versions 1, 2, 3 and so on. */
+  private static boolean fromTheStart(List<Parsed> lines) {
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).entry().version() != i + 1) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Why a new document's events do not apply one after the other, as its entity would say it, or
+   * null if they do: the fold that its recovery will run.
+   */
+  private static String unappliable(String persistenceId, List<Parsed> lines) {
+    DocumentKey key = DocumentKey.ofEntityId(persistenceId);
+    DocumentState state = DocumentState.empty(key.collection(), key.id());
+    try {
+      for (Parsed line : lines) {
+        state = state.apply((DocumentEvent) line.event());
+      }
+      return null;
+    } catch (RuntimeException | StackOverflowError e) {
+      return "event " + (state.version() + 1) + " of " + key + " does not apply: " + e;
+    }
   }
 
   /** One document's consecutive lines of a window: compared with what is here, then written. */

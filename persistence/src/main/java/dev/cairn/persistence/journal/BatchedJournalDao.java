@@ -66,7 +66,7 @@ public class BatchedJournalDao extends DefaultJournalDao {
   };
 
   /** Rows per statement; PostgreSQL takes at most 65,535 bind parameters in one. */
-  private static final int ROWS_PER_STATEMENT = 1000;
+  static final int ROWS_PER_STATEMENT = 1000;
 
   /** Persistence ids per recovery query of {@link #highestSequenceNr}. */
   private static final int IDS_PER_LOOKUP = 500;
@@ -222,7 +222,7 @@ public class BatchedJournalDao extends DefaultJournalDao {
   }
 
   /** Inserts events without tag rows, each with its slice (or none). */
-  private static void insertEvents(
+  static void insertEvents(
       Connection connection, List<JournalPekkoSerializationRow> rows, List<Short> slices)
       throws SQLException {
     try (PreparedStatement insert = connection.prepareStatement(insert(rows.size()))) {

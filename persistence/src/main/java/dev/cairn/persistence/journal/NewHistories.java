@@ -1,0 +1,139 @@
+package dev.cairn.persistence.journal;
+
+import dev.cairn.persistence.DocumentTags;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.pekko.persistence.jdbc.journal.dao.JournalTables.JournalPekkoSerializationRow;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.Serializers;
+import scala.Option;
+
+/**
+ * Writes whole histories of documents that have no events in the journal yet, many documents in one
+ * transaction: how an import writes the documents it brings, instead of starting an entity for each
+ * (a recovery and a commit per document).
+ *
+ * <p>The journal's primary key (persistence id, sequence number) is what keeps one writer per
+ * document here: a history is written from version 1, so if any entity, on any node, writes a
+ * document's first event before this transaction commits, one of the two inserts fails on the key
+ * and its transaction writes nothing. An entity can only hold a document's absence while it handles
+ * a command (an entity that has no events passivates after each one, see {@code DocumentEntity}),
+ * so no running entity answers from a state older than what is written here.
+ *
+ * <p>Rows are those the journal plugin writes for the same events: the node's serializers, no
+ * adapter manifest, no metadata, the slice of {@link DocumentTags} in the row's own column ({@link
+ * JournalSlices}). No snapshots are written; an entity that recovers a history written here reads
+ * its events, and snapshots from its next write on.
+ */
+public final class NewHistories {
+
+  /** A document's events from version 1, as its entity would persist them. */
+  public record History(String persistenceId, List<?> events) {}
+
+  /** SQLSTATE of a unique-key violation, on PostgreSQL and on H2. */
+  private static final String UNIQUE_VIOLATION = "23505";
+
+  /** Persistence ids per {@link #withEvents} statement. */
+  private static final int IDS_PER_STATEMENT = 1000;
+
+  private final Serialization serialization;
+
+  public NewHistories(Serialization serialization) {
+    this.serialization = serialization;
+  }
+
+  /** Which of {@code persistenceIds} have at least one event in the journal. */
+  public static Set<String> withEvents(Connection connection, Collection<String> persistenceIds)
+      throws SQLException {
+    List<String> ids = new ArrayList<>(persistenceIds);
+    Set<String> found = new HashSet<>();
+    for (int from = 0; from < ids.size(); from += IDS_PER_STATEMENT) {
+      List<String> some = ids.subList(from, Math.min(ids.size(), from + IDS_PER_STATEMENT));
+      try (PreparedStatement select =
+          connection.prepareStatement(
+              "SELECT DISTINCT \"persistence_id\" FROM \"event_journal\""
+                  + " WHERE \"persistence_id\" IN ("
+                  + String.join(", ", Collections.nCopies(some.size(), "?"))
+                  + ")")) {
+        for (int i = 0; i < some.size(); i++) {
+          select.setString(i + 1, some.get(i));
+        }
+        try (ResultSet rows = select.executeQuery()) {
+          while (rows.next()) {
+            found.add(rows.getString(1));
+          }
+        }
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Writes every history in one transaction as {@code writer}. Returns false, having written
+   * nothing, if one of the documents got an event here first; other failures throw.
+   */
+  public boolean append(Connection connection, List<History> histories, String writer)
+      throws SQLException {
+    List<JournalPekkoSerializationRow> rows = new ArrayList<>();
+    List<Short> slices = new ArrayList<>();
+    long now = System.currentTimeMillis();
+    for (History history : histories) {
+      short slice = (short) DocumentTags.sliceOf(history.persistenceId());
+      long version = 0;
+      for (Object event : history.events()) {
+        rows.add(row(history.persistenceId(), ++version, writer, now, event));
+        slices.add(slice);
+      }
+    }
+    boolean autoCommit = connection.getAutoCommit();
+    connection.setAutoCommit(false);
+    try {
+      for (int from = 0; from < rows.size(); from += BatchedJournalDao.ROWS_PER_STATEMENT) {
+        int to = Math.min(rows.size(), from + BatchedJournalDao.ROWS_PER_STATEMENT);
+        BatchedJournalDao.insertEvents(
+            connection, rows.subList(from, to), slices.subList(from, to));
+      }
+      connection.commit();
+      return true;
+    } catch (SQLException e) {
+      connection.rollback();
+      if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+        return false;
+      }
+      throw e;
+    } catch (RuntimeException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(autoCommit);
+    }
+  }
+
+  private JournalPekkoSerializationRow row(
+      String persistenceId, long version, String writer, long timestamp, Object event) {
+    Serializer serializer = serialization.findSerializerFor(event);
+    return new JournalPekkoSerializationRow(
+        Long.MIN_VALUE,
+        false,
+        persistenceId,
+        version,
+        writer,
+        timestamp,
+        "",
+        serializer.toBinary(event),
+        serializer.identifier(),
+        Serializers.manifestFor(serializer, event),
+        Option.empty(),
+        Option.empty(),
+        Option.empty());
+  }
+}
