@@ -137,30 +137,44 @@ public final class JournalCodec {
 
   /** The event an entry carries, as the entity of its persistence id persists it. */
   public static Object event(JournalEntry entry) throws Unreadable {
-    Class<?> type =
-        entry.collection().equals(DEFINITIONS)
-            ? ("defined".equals(entry.type()) ? CollectionEvent.Defined.class : null)
-            : DOCUMENT_EVENTS.get(entry.type());
-    if (type == null) {
-      throw new Unreadable("unknown event type '" + entry.type() + "'");
-    }
+    Class<?> type = eventType(entry.collection(), entry.type());
     if (entry.event() == null || !entry.event().isObject()) {
       throw new Unreadable("it has no event");
     }
     try {
-      Object event = Json.mapper().treeToValue(entry.event(), type);
-      EventMetadata meta =
-          event instanceof DocumentEvent d ? d.meta() : ((CollectionEvent) event).meta();
-      if (meta == null || meta.timestamp() == null) {
-        throw new Unreadable("its event has no metadata with a timestamp");
-      }
-      return event;
+      return checked(Json.mapper().treeToValue(entry.event(), type));
     } catch (JsonProcessingException e) {
-      throw new Unreadable(
-          "its event is not a " + entry.type() + " event: " + e.getOriginalMessage());
+      throw notA(entry.type(), e);
     } catch (IllegalArgumentException e) {
       throw new Unreadable("its event is not a " + entry.type() + " event: " + e.getMessage());
     }
+  }
+
+  /** The class of the events of {@code type} in {@code collection}. */
+  static Class<?> eventType(String collection, String type) throws Unreadable {
+    Class<?> found =
+        collection.equals(DEFINITIONS)
+            ? ("defined".equals(type) ? CollectionEvent.Defined.class : null)
+            : DOCUMENT_EVENTS.get(type);
+    if (found == null) {
+      throw new Unreadable("unknown event type '" + type + "'");
+    }
+    return found;
+  }
+
+  /** The event, if it has the metadata every event has. */
+  static Object checked(Object event) throws Unreadable {
+    EventMetadata meta =
+        event instanceof DocumentEvent d ? d.meta() : ((CollectionEvent) event).meta();
+    if (meta == null || meta.timestamp() == null) {
+      throw new Unreadable("its event has no metadata with a timestamp");
+    }
+    return event;
+  }
+
+  /** Why an event of {@code type} could not be read. */
+  static Unreadable notA(String type, JsonProcessingException e) {
+    return new Unreadable("its event is not a " + type + " event: " + e.getOriginalMessage());
   }
 
   /** The event's JSON in one canonical text, to compare two events for equal content. */

@@ -3,6 +3,9 @@ package dev.cairn.persistence.admin;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.cairn.persistence.CollectionEntity;
 import dev.cairn.persistence.Database;
 import dev.cairn.persistence.DocumentEntity;
@@ -172,51 +175,19 @@ public final class JournalImport {
 
   private record Line(long number, String text) {}
 
-  /** A line read: its entry, its persistence id and the event it carries. */
-  private record Parsed(JournalEntry entry, String persistenceId, Object event, int bytes) {}
+  /** A line read: its document, version and persistence id, and the event it carries. */
+  private record Parsed(
+      String collection, String id, long version, String persistenceId, Object event, int bytes) {}
 
   /**
-   * A line with what puts it in document order, read without building the entry: it must be JSON
-   * and name a document (or definition) and a version. The rest of it is read, and checked, when
-   * its window is written ({@link #parsed}).
+   * A line with what puts it in document order, read without its event: it must be JSON and name a
+   * document (or definition) and a version. Its event is read, and checked, when its window is
+   * written.
    */
   private static DocumentOrder.Keyed keyed(Line line, Tally tally) {
-    String collection = null;
-    String id = null;
-    long version = 0;
-    try (JsonParser parser = Json.mapper().createParser(line.text())) {
-      if (parser.nextToken() != JsonToken.START_OBJECT) {
-        throw malformed(line, "it is not a journal entry: not a JSON object", tally);
-      }
-      while (parser.nextToken() == JsonToken.FIELD_NAME) {
-        String field = parser.currentName();
-        JsonToken value = parser.nextToken();
-        switch (field) {
-          case "collection" ->
-              collection = value == JsonToken.VALUE_STRING ? parser.getText() : null;
-          case "id" -> id = value == JsonToken.VALUE_STRING ? parser.getText() : null;
-          case "version" ->
-              version = value == JsonToken.VALUE_NUMBER_INT ? parser.getLongValue() : 0;
-          default -> parser.skipChildren();
-        }
-      }
-    } catch (JsonProcessingException e) {
-      throw malformed(line, "it is not a journal entry: " + e.getOriginalMessage(), tally);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    if (collection == null || id == null || version < 1) {
-      throw malformed(line, "it names no collection, id and version", tally);
-    }
-    String persistenceId = JournalCodec.persistenceId(collection, id);
-    if (!JournalCodec.isDefinition(persistenceId)) {
-      try {
-        new DocumentKey(collection, id);
-      } catch (IllegalArgumentException e) {
-        throw malformed(line, e.getMessage(), tally);
-      }
-    }
-    return new DocumentOrder.Keyed(line.number(), persistenceId, version, line.text());
+    Parsed parsed = read(line, false, tally);
+    return new DocumentOrder.Keyed(
+        line.number(), parsed.persistenceId(), parsed.version(), line.text());
   }
 
   /**
@@ -263,22 +234,91 @@ public final class JournalImport {
     return parsed;
   }
 
+  /**
+   * A line read into the event it carries. The event is read from the line as its record, not
+   * through a JSON tree: an export names the type before the event; a line that names it after is
+   * read through a tree.
+   */
   private static Parsed parsed(Line line, Tally tally) {
-    try {
-      JournalEntry entry = Json.mapper().readValue(line.text(), JournalEntry.class);
-      if (entry.collection() == null || entry.id() == null || entry.version() < 1) {
+    return read(line, true, tally);
+  }
+
+  /** A line read, with its event or (for {@link #keyed}) without. */
+  private static Parsed read(Line line, boolean withEvent, Tally tally) {
+    String collection = null;
+    String id = null;
+    String type = null;
+    long version = 0;
+    Object event = null;
+    JsonNode tree = null;
+    try (JsonParser parser = Json.mapper().createParser(line.text())) {
+      if (parser.nextToken() != JsonToken.START_OBJECT) {
+        throw new JournalCodec.Unreadable("it is not a journal entry: not a JSON object");
+      }
+      while (parser.nextToken() == JsonToken.FIELD_NAME) {
+        String field = parser.currentName();
+        JsonToken value = parser.nextToken();
+        switch (field) {
+          case "collection" -> collection = text(parser, value);
+          case "id" -> id = text(parser, value);
+          case "type" -> type = text(parser, value);
+          case "version" ->
+              version = value == JsonToken.VALUE_NUMBER_INT ? parser.getLongValue() : 0;
+          case "event" -> {
+            if (!withEvent) {
+              parser.skipChildren();
+            } else if (value == JsonToken.START_OBJECT && collection != null && type != null) {
+              Class<?> eventType = JournalCodec.eventType(collection, type);
+              try {
+                event = IN_LINE.forType(eventType).readValue(parser);
+              } catch (JsonProcessingException e) {
+                throw JournalCodec.notA(type, e);
+              }
+            } else {
+              tree = IN_LINE.readTree(parser);
+            }
+          }
+          default -> parser.skipChildren();
+        }
+      }
+      if (collection == null || id == null || version < 1) {
         throw new JournalCodec.Unreadable("it names no collection, id and version");
       }
-      String persistenceId = JournalCodec.persistenceId(entry);
+      String persistenceId = JournalCodec.persistenceId(collection, id);
       if (!JournalCodec.isDefinition(persistenceId)) {
-        new DocumentKey(entry.collection(), entry.id());
+        new DocumentKey(collection, id);
       }
-      return new Parsed(entry, persistenceId, JournalCodec.event(entry), line.text().length());
+      if (!withEvent) {
+        return new Parsed(collection, id, version, persistenceId, null, line.text().length());
+      }
+      if (event == null) {
+        event =
+            JournalCodec.event(
+                new JournalEntry(
+                    0, collection, id, version, type, null, null, null, null, null, tree));
+      }
+      return new Parsed(
+          collection,
+          id,
+          version,
+          persistenceId,
+          JournalCodec.checked(event),
+          line.text().length());
     } catch (JsonProcessingException e) {
       throw malformed(line, "it is not a journal entry: " + e.getOriginalMessage(), tally);
     } catch (JournalCodec.Unreadable | IllegalArgumentException e) {
       throw malformed(line, e.getMessage(), tally);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+  }
+
+  /** Reads a value inside a line, which goes on after it. */
+  private static final ObjectReader IN_LINE =
+      Json.mapper().reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  private static String text(JsonParser parser, JsonToken value) throws IOException {
+    return value == JsonToken.VALUE_STRING ? parser.getText() : null;
   }
 
   private static Malformed malformed(Line line, String why, Tally tally) {
@@ -357,7 +397,7 @@ public final class JournalImport {
   /** Whether the lines are a document's versions 1, 2, 3 and so on. */
   private static boolean fromTheStart(List<Parsed> lines) {
     for (int i = 0; i < lines.size(); i++) {
-      if (lines.get(i).entry().version() != i + 1) {
+      if (lines.get(i).version() != i + 1) {
         return false;
       }
     }
@@ -388,17 +428,17 @@ public final class JournalImport {
       tally.conflicting.addAndGet(lines.size());
       return CompletableFuture.completedFuture(null);
     }
-    long first = lines.get(0).entry().version();
+    long first = lines.get(0).version();
     for (int i = 0; i < lines.size(); i++) {
-      if (lines.get(i).entry().version() != first + i) {
+      if (lines.get(i).version() != first + i) {
         tally.conflict(
             persistenceId,
             lines,
             first,
             "the import's versions of it are not consecutive: "
-                + lines.get(i).entry().version()
+                + lines.get(i).version()
                 + " follows "
-                + lines.get(i - 1).entry().version());
+                + lines.get(i - 1).version());
         return CompletableFuture.completedFuture(null);
       }
     }
@@ -422,7 +462,7 @@ public final class JournalImport {
   /** Compares the lines with the events already here, then writes those that follow them. */
   private CompletionStage<Void> compareAndWrite(
       String persistenceId, List<Parsed> lines, Principal caller, Tally tally) {
-    long first = lines.get(0).entry().version();
+    long first = lines.get(0).version();
     long last = first + lines.size() - 1;
     return journal
         .currentEventsByPersistenceId(persistenceId, first, last)
@@ -430,12 +470,12 @@ public final class JournalImport {
         .thenCompose(
             existing -> {
               for (EventEnvelope here : existing) {
-                JournalEntry imported = lines.get((int) (here.sequenceNr() - first)).entry();
+                Object imported = lines.get((int) (here.sequenceNr() - first)).event();
                 JournalEntry present =
                     JournalCodec.entry(0, persistenceId, here.sequenceNr(), "", here.event());
                 if (present == null
                     || !JournalCodec.canonical(present.event())
-                        .equals(JournalCodec.canonical(imported.event()))) {
+                        .equals(JournalCodec.canonical(Json.mapper().valueToTree(imported)))) {
                   tally.skipped.addAndGet(here.sequenceNr() - first);
                   tally.conflict(
                       persistenceId,
@@ -460,7 +500,7 @@ public final class JournalImport {
     int end = chunkEnd(lines);
     List<Parsed> chunk = lines.subList(0, end);
     List<Parsed> rest = lines.subList(end, lines.size());
-    long after = chunk.get(0).entry().version() - 1;
+    long after = chunk.get(0).version() - 1;
     return send(persistenceId, after, chunk, caller)
         .thenCompose(
             refusal -> {
@@ -522,12 +562,12 @@ public final class JournalImport {
 
     void conflict(String persistenceId, List<Parsed> lines, long version, String reason) {
       conflicted.add(persistenceId);
-      long notWritten = lines.stream().filter(line -> line.entry().version() >= version).count();
+      long notWritten = lines.stream().filter(line -> line.version() >= version).count();
       conflicting.addAndGet(notWritten);
-      JournalEntry entry = lines.get(0).entry();
+      Parsed first = lines.get(0);
       synchronized (conflicts) {
         if (conflicts.size() < ImportReport.MAX_LISTED) {
-          conflicts.add(new ImportReport.Conflict(entry.collection(), entry.id(), version, reason));
+          conflicts.add(new ImportReport.Conflict(first.collection(), first.id(), version, reason));
         }
       }
     }

@@ -12,6 +12,7 @@ import dev.cairn.protocol.api.JournalPage;
 import dev.cairn.protocol.event.DocumentEvent;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -20,7 +21,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.serialization.Serialization;
@@ -50,12 +53,17 @@ public final class JournalReader {
       "\"ordering\", \"persistence_id\", \"sequence_number\", \"writer\", \"event_ser_id\","
           + " \"event_ser_manifest\", \"event_payload\"";
 
+  /** Batches of an export read and written as JSON at once. */
+  private static final int EXPORT_PARALLELISM = 2;
+
   private final Database database;
   private final Serialization serialization;
+  private final Executor executor;
 
   public JournalReader(ActorSystem<?> system, Database database) {
     this.database = database;
     this.serialization = SerializationExtension.get(system.classicSystem());
+    this.executor = system.executionContext();
   }
 
   /**
@@ -99,22 +107,49 @@ public final class JournalReader {
    * history in it is whole up to some version. Holds one pooled connection while it runs.
    */
   public Source<ByteString, NotUsed> export(long after, Optional<String> collection) {
+    // The cursor's thread only fetches rows; the events are read and written as JSON a batch at a
+    // time on the dispatcher's threads, two batches at once, in order.
     return Source.unfoldResource(
             () -> new Cursor(after, collection),
             cursor -> Optional.ofNullable(cursor.next(EXPORT_BATCH)),
             Cursor::close)
-        .map(JournalReader::ndjson);
+        .mapAsync(
+            EXPORT_PARALLELISM,
+            rows -> CompletableFuture.supplyAsync(() -> ndjson(rows), executor));
   }
 
-  /** Events as NDJSON: one {@link JournalEntry} a line. */
-  private static ByteString ndjson(List<JournalCodec.Exported> events) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(events.size() * 512);
-    for (JournalCodec.Exported event : events) {
-      Json.mapper().writeValue(out, event);
-      out.write('\n');
+  /** Rows as NDJSON: one {@link JournalEntry} a line, rows of other events left out. */
+  private ByteString ndjson(List<Row> rows) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(rows.size() * 512);
+    try {
+      for (Row row : rows) {
+        JournalCodec.Exported exported =
+            JournalCodec.exported(
+                row.offset(),
+                row.persistenceId(),
+                row.version(),
+                row.writer(),
+                serialization.deserialize(row.payload(), row.serializer(), row.manifest()).get());
+        if (exported != null) {
+          Json.mapper().writeValue(out, exported);
+          out.write('\n');
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     return ByteString.fromArrayUnsafe(out.toByteArray());
   }
+
+  /** A journal row as an export fetches it, its event not yet read. */
+  private record Row(
+      long offset,
+      String persistenceId,
+      long version,
+      String writer,
+      int serializer,
+      String manifest,
+      byte[] payload) {}
 
   /** The highest offset in the journal now: how far an export started now will go. */
   public CompletionStage<Long> head() {
@@ -259,20 +294,19 @@ public final class JournalReader {
       }
     }
 
-    /** Up to {@code limit} more events, or null at the end. */
-    List<JournalCodec.Exported> next(int limit) throws SQLException {
-      List<JournalCodec.Exported> batch = new ArrayList<>(limit);
+    /** Up to {@code limit} more rows, or null at the end. */
+    List<Row> next(int limit) throws SQLException {
+      List<Row> batch = new ArrayList<>(limit);
       while (batch.size() < limit && rows.next()) {
-        JournalCodec.Exported exported =
-            JournalCodec.exported(
+        batch.add(
+            new Row(
                 rows.getLong(1),
                 rows.getString(2),
                 rows.getLong(3),
                 rows.getString(4),
-                deserialize(rows));
-        if (exported != null) {
-          batch.add(exported);
-        }
+                rows.getInt(5),
+                rows.getString(6),
+                rows.getBytes(7)));
       }
       return batch.isEmpty() ? null : batch;
     }
