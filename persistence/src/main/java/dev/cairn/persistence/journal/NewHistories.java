@@ -1,5 +1,6 @@
 package dev.cairn.persistence.journal;
 
+import dev.cairn.persistence.CairnMetrics;
 import dev.cairn.persistence.DocumentTags;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -31,8 +32,8 @@ import scala.Option;
  *
  * <p>Rows are those the journal plugin writes for the same events: the node's serializers, no
  * adapter manifest, no metadata, the slice of {@link DocumentTags} in the row's own column ({@link
- * JournalSlices}). No snapshots are written; an entity that recovers a history written here reads
- * its events, and snapshots from its next write on.
+ * JournalSlices}), counted in the journal's write meters. No snapshots are written; an entity that
+ * recovers a history written here reads its events, and snapshots from its next write on.
  */
 public final class NewHistories {
 
@@ -46,9 +47,12 @@ public final class NewHistories {
   private static final int IDS_PER_STATEMENT = 1000;
 
   private final Serialization serialization;
+  private final JournalMetrics metrics;
 
   public NewHistories(Serialization serialization) {
     this.serialization = serialization;
+    this.metrics =
+        CairnMetrics.get(serialization.system()).meters(JournalMetrics.class, JournalMetrics::new);
   }
 
   /** Which of {@code persistenceIds} have at least one event in the journal. */
@@ -83,6 +87,7 @@ public final class NewHistories {
    */
   public boolean append(Connection connection, List<History> histories, String writer)
       throws SQLException {
+    long started = System.nanoTime();
     List<JournalPekkoSerializationRow> rows = new ArrayList<>();
     List<Short> slices = new ArrayList<>();
     long now = System.currentTimeMillis();
@@ -103,15 +108,18 @@ public final class NewHistories {
             connection, rows.subList(from, to), slices.subList(from, to));
       }
       connection.commit();
+      metrics.written(rows.size(), started);
       return true;
     } catch (SQLException e) {
       connection.rollback();
+      metrics.failed();
       if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
         return false;
       }
       throw e;
     } catch (RuntimeException e) {
       connection.rollback();
+      metrics.failed();
       throw e;
     } finally {
       connection.setAutoCommit(autoCommit);
