@@ -57,10 +57,10 @@ import org.apache.pekko.util.ByteString;
 
 /**
  * Writes an export (NDJSON of {@link JournalEntry}, one event a line) into this journal, read as a
- * stream so that no import is held in memory whole. Every line is checked before anything is
- * written; the lines are then put in document order (an external sort, {@link DocumentOrder}) and
- * written a window of whole documents at a time. The documents of a window that this journal has no
- * events of, and whose whole history the window holds, are written straight into the journal in one
+ * stream so that no import is held in memory whole. Every line is read before anything is written;
+ * the lines are then put in document order (an external sort, {@link DocumentOrder}) and written a
+ * window of whole documents at a time. The documents of a window that this journal has no events
+ * of, and whose whole history the window holds, are written straight into the journal in one
  * transaction ({@link NewHistories}: the journal's key keeps one writer per document, and their
  * events are checked to apply first). Every other document's events go through its own entity,
  * wherever in the cluster it lives, so the one-writer rule holds and a running document sees them;
@@ -72,6 +72,15 @@ import org.apache.pekko.util.ByteString;
  * counted as conflicting too).
  */
 public final class JournalImport {
+
+  /** Reading, sorting and spilling an import blocks on files: not on the actors' threads. */
+  private static final String BLOCKING_DISPATCHER = "pekko.actor.default-blocking-io-dispatcher";
+
+  private static final Attributes BLOCKING = ActorAttributes.dispatcher(BLOCKING_DISPATCHER);
+
+  /** Reads a value inside a line, which goes on after it. */
+  private static final ObjectReader IN_LINE =
+      Json.mapper().reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /** The most text of an import kept in memory; beyond it, sorted runs go to temporary files. */
   private static final long RUN_BYTES = 32L * 1024 * 1024;
@@ -159,8 +168,7 @@ public final class JournalImport {
                 Source.fromIterator(() -> windows(order.sorted()))
                     .map(window -> parsedWindow(window, tally))
                     // The next window is read while this one is written, and no more.
-                    .async()
-                    .addAttributes(Attributes.inputBuffer(1, 1))
+                    .async(BLOCKING_DISPATCHER, 1)
                     .mapAsync(1, window -> importWindow(window, caller, tally))
                     .toMat(Sink.ignore(), Keep.right())
                     .addAttributes(BLOCKING)
@@ -168,10 +176,6 @@ public final class JournalImport {
         .whenComplete((done, failure) -> order.close())
         .thenApply(done -> tally.report());
   }
-
-  /** Reading, sorting and spilling an import blocks on files: not on the actors' threads. */
-  private static final Attributes BLOCKING =
-      ActorAttributes.dispatcher("pekko.actor.default-blocking-io-dispatcher");
 
   private record Line(long number, String text) {}
 
@@ -312,10 +316,6 @@ public final class JournalImport {
       throw new UncheckedIOException(e);
     }
   }
-
-  /** Reads a value inside a line, which goes on after it. */
-  private static final ObjectReader IN_LINE =
-      Json.mapper().reader().without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   private static String text(JsonParser parser, JsonToken value) throws IOException {
     return value == JsonToken.VALUE_STRING ? parser.getText() : null;
