@@ -417,6 +417,41 @@ class ProjectionAdminTest {
     }
   }
 
+  @Test
+  void aCollectionRebuiltInPlaceAfterABlueGreenSwitchIsRebuiltInTheActiveTables() throws Exception {
+    try (TestNode node = TestNode.start(dataDir)) {
+      node.put("/v1/switched/before", "{\"n\":1}");
+      JsonNode full = finished(node, node.post("/admin/projections/documents/rebuild", ""));
+      assertThat(full.get("message").asText()).isEqualTo("switched to the green tables");
+      // Written after the switch: only the green tables, now the active ones, hold it.
+      node.put("/v1/switched/after", "{\"n\":2}");
+      Await.until(
+          "the read model has both",
+          () -> node.get("/v1/switched").json().get("items").size() == 2);
+
+      JsonNode inPlace =
+          finished(
+              node,
+              node.post("/admin/projections/documents/rebuild", "{\"collection\":\"switched\"}"));
+
+      assertThat(inPlace.get("state").asText()).as(inPlace.toString()).isEqualTo("done");
+      java.util.List<String> ids = new java.util.ArrayList<>();
+      node.get("/v1/switched").json().get("items").forEach(i -> ids.add(i.get("id").asText()));
+      assertThat(ids).containsExactlyInAnyOrder("before", "after");
+    }
+  }
+
+  /** The operation a rebuild request started, once it no longer runs. */
+  private static JsonNode finished(TestNode node, HttpResponseView started)
+      throws InterruptedException {
+    assertThat(started.status()).as(started.body()).isEqualTo(202);
+    String location = started.header("Location").orElseThrow();
+    Await.until(
+        "the rebuild has finished",
+        () -> !node.get(location).json().get("state").asText().equals("running"));
+    return node.get(location).json();
+  }
+
   private static java.util.List<String> states(TestNode node, String name) {
     java.util.List<String> states = new java.util.ArrayList<>();
     projection(node, name).get("slices").forEach(s -> states.add(s.get("state").asText()));

@@ -329,6 +329,7 @@ public final class Rebuilds {
     Sql.inTransaction(
         c,
         () -> {
+          ReadTables tables = ReadTables.active(c);
           Map<String, List<DocumentState>> byCollection = new HashMap<>();
           for (DocumentState state : states) {
             byCollection.computeIfAbsent(state.collection(), k -> new ArrayList<>()).add(state);
@@ -337,7 +338,8 @@ public final class Rebuilds {
           Set<DocumentKey> stored = new HashSet<>();
           Map<String, DocumentRows.Indexes> indexes = new HashMap<>();
           for (Map.Entry<String, List<DocumentState>> entry : byCollection.entrySet()) {
-            Map<String, Long> versions = lockedVersions(c, entry.getKey(), entry.getValue());
+            Map<String, Long> versions =
+                lockedVersions(c, tables, entry.getKey(), entry.getValue());
             for (DocumentState state : entry.getValue()) {
               Long version = versions.get(state.id());
               if (version != null) {
@@ -349,17 +351,20 @@ public final class Rebuilds {
             }
             indexes.put(entry.getKey(), CollectionRows.indexes(c, entry.getKey()));
           }
-          DocumentRows.saveDocuments(c, ReadTables.active(c), newer, stored, indexes);
+          DocumentRows.saveDocuments(c, tables, newer, stored, indexes);
           return null;
         });
   }
 
   private static Map<String, Long> lockedVersions(
-      Connection c, String collection, List<DocumentState> states) throws SQLException {
+      Connection c, ReadTables tables, String collection, List<DocumentState> states)
+      throws SQLException {
     Map<String, Long> versions = new HashMap<>();
     try (PreparedStatement select =
         c.prepareStatement(
-            "SELECT id, version FROM read_document WHERE collection = ? AND id IN ("
+            "SELECT id, version FROM "
+                + tables.documents()
+                + " WHERE collection = ? AND id IN ("
                 + String.join(", ", Collections.nCopies(states.size(), "?"))
                 + ") FOR UPDATE")) {
       select.setString(1, collection);
