@@ -129,7 +129,7 @@ public final class CairnNode implements AutoCloseable {
       JournalReader journal = new JournalReader(system, database);
       AuditTrail audit = new AuditTrail(system, journal, Clock.systemUTC(), settings.askTimeout());
       ReadModel.start(system, database, audit::parked);
-      ReadModel.startIndexRepair(system, database);
+      ReadModel.startMaintenance(system, database);
       ProjectionAdmin projections = new ProjectionAdmin(system, database);
       Rebuilds rebuilds = new Rebuilds(system, database, projections);
       NodeMetrics metrics = NodeMetrics.start(system, database, projections, rebuilds);

@@ -73,17 +73,23 @@ public final class ReadModel {
   }
 
   /**
-   * Reindexes, every second, the documents indexed with an older collection definition than the
-   * current one: after an index is added, and after the rare projection that raced a definition
-   * change. Runs on every node; row locks keep concurrent repairs apart.
+   * Every second, on every node: analyzes the read model's tables that have doubled since
+   * PostgreSQL last did ({@link ReadStatistics}), and reindexes the documents indexed with an older
+   * collection definition than the current one (after an index is added, and after the rare
+   * projection that raced a definition change; row locks keep concurrent repairs apart).
    */
-  public static void startIndexRepair(ActorSystem<?> system, Database database) {
+  public static void startMaintenance(ActorSystem<?> system, Database database) {
     system
         .scheduler()
         .scheduleWithFixedDelay(
             Duration.ofSeconds(1),
             Duration.ofSeconds(1),
-            () -> database.run(ReadModel::repairIndexes),
+            () ->
+                database.run(
+                    c -> {
+                      ReadStatistics.refresh(c);
+                      return repairIndexes(c);
+                    }),
             system.executionContext());
   }
 
