@@ -25,6 +25,7 @@ CEILINGS = {
     "cluster-write": [("db-ceiling", "rps", "rps"), ("db-ceiling-20", "rps", "rows_per_s")],
     "cluster-read": [("http-ceiling", "rps", "rps")],
     "projection-catch-up": [("journal-scan", "rps", "rps")],
+    "projection-catch-up-cold": [("journal-scan", "rps", "rps")],
     "export": [("journal-scan", "rps", "rps")],
     "import": [("journal-scan", "rps", "rps")],
     "rebuild": [("journal-scan", "rps", "rps")],
@@ -100,7 +101,7 @@ for r in rows:
             f" (node start {r['node_start_s']:.1f} s"
             + (f", its first request {r['first_request_s']:.3f} s" if "first_request_s" in r else "")
             + ")")
-    if "seconds" in r and r["scenario"] == "projection-catch-up":
+    if "seconds" in r and r["scenario"].startswith("projection-catch-up"):
         extra.append(f"{r['requests']:,} events projected in {r['seconds']:.1f} s")
     verbs = {"export": "exported", "import": "imported", "rebuild": "rebuilt"}
     if "seconds" in r and r["scenario"] in verbs:
