@@ -1,6 +1,7 @@
 package dev.cairn.node;
 
 import dev.cairn.config.CairnSettings;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -45,7 +46,14 @@ final class ServeCommand implements Callable<Integer> {
       return "CAIRN_AUTH=none: every request is an administrator";
     }
     if (auth.generatedSecret()) {
-      return "tokens: bin/cairn token --subject <name> --role admin";
+      // The secret is in this node's journal: a token command must find the same one.
+      String database =
+          settings.database().url().contains(settings.dataDir().toString())
+              ? (settings.dataDir().equals(Path.of("data").toAbsolutePath().normalize())
+                  ? ""
+                  : " --data-dir " + settings.dataDir())
+              : " --db-url <this node's> --db-user <its user>";
+      return "tokens: bin/cairn token" + database + " --subject <name> --role admin";
     }
     return "tokens: signed with "
         + (auth.secret().isEmpty() ? "the configured JWKS" : "CAIRN_JWT_SECRET");
