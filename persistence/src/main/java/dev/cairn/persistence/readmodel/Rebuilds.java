@@ -481,7 +481,8 @@ public final class Rebuilds {
       JournalSlices.bind(select, 1, slice);
       select.setLong(2, upTo);
       select.setFetchSize(500);
-      try (ResultSet rows = select.executeQuery()) {
+      try (ResultSet rows = select.executeQuery();
+          Writer writer = new Writer(write, tables)) {
         List<DocumentState> batch = new ArrayList<>();
         DocumentState current = null;
         String currentId = null;
@@ -498,8 +499,8 @@ public final class Rebuilds {
             currentId = persistenceId;
             stopped = false;
             if (batch.size() >= BATCH_DOCUMENTS) {
-              insert(write, tables, batch);
-              batch.clear();
+              writer.write(batch);
+              batch = new ArrayList<>();
             }
           }
           done[0]++;
@@ -518,6 +519,7 @@ public final class Rebuilds {
           }
           if (System.currentTimeMillis() - reported >= REPORT_MILLIS) {
             reported = System.currentTimeMillis();
+            writer.flush();
             if (!report(write, operation, done[0])) {
               return false;
             }
@@ -526,12 +528,63 @@ public final class Rebuilds {
         if (current != null && current.everExisted()) {
           batch.add(current);
         }
-        insert(write, tables, batch);
+        writer.write(batch);
       }
     } finally {
       read.rollback();
     }
     return report(write, operation, done[0]);
+  }
+
+  /**
+   * Writes a full rebuild's batches of folded documents on another thread, one batch at a time,
+   * while the next batch is folded: the fold (the node's CPU) and the inserts (PostgreSQL's) then
+   * overlap instead of taking turns. At most one batch is in flight, and the connection is used by
+   * one thread at a time: {@link #flush} waits for it before anyone else uses the connection.
+   */
+  private final class Writer implements AutoCloseable {
+
+    private final Connection connection;
+    private final ReadTables tables;
+    private CompletableFuture<Void> inFlight = CompletableFuture.completedFuture(null);
+
+    Writer(Connection connection, ReadTables tables) {
+      this.connection = connection;
+      this.tables = tables;
+    }
+
+    /** Hands on {@code batch}, which the caller no longer touches, once the previous is in. */
+    void write(List<DocumentState> batch) throws SQLException {
+      flush();
+      inFlight =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  insert(connection, tables, batch);
+                } catch (SQLException e) {
+                  throw new java.util.concurrent.CompletionException(e);
+                }
+              },
+              blocking);
+    }
+
+    /** Waits until the batch in flight is written, and fails as it failed. */
+    void flush() throws SQLException {
+      try {
+        inFlight.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        inFlight = CompletableFuture.completedFuture(null);
+        if (e.getCause() instanceof SQLException failure) {
+          throw failure;
+        }
+        throw e;
+      }
+    }
+
+    @Override
+    public void close() throws SQLException {
+      flush();
+    }
   }
 
   /**
