@@ -3,14 +3,18 @@ package dev.cairn.persistence.readmodel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.cairn.persistence.DocumentState;
 import dev.cairn.persistence.TestPostgres;
 import dev.cairn.protocol.DocumentKey;
+import dev.cairn.protocol.collection.IndexField;
+import dev.cairn.protocol.collection.IndexType;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -98,6 +102,54 @@ class DocumentRowsPostgresTest {
       assertEquals(2, DocumentRows.documents(c, ReadTables.BLUE, keys).size());
       assertEquals(2, indexFetches(c), "rows fetched for 2 ids once the table is analyzed");
       c.rollback();
+    }
+  }
+
+  @Test
+  void documentsAndTheirIndexFieldsAreWrittenInMultiRowInsertsOfAnySize() throws Exception {
+    String database = TestPostgres.freshDatabase();
+    try (Connection c = TestPostgres.connect(database);
+        Statement s = c.createStatement()) {
+      java.time.Instant at = java.time.Instant.parse("2026-12-03T12:00:00Z");
+      List<DocumentState> states = new java.util.ArrayList<>();
+      for (int i = 0; i < 1234; i++) {
+        com.fasterxml.jackson.databind.node.ObjectNode data =
+            dev.cairn.protocol.Json.mapper().createObjectNode().put("n", i);
+        if (i % 2 == 0) {
+          data.put("tag", "t" + i);
+        }
+        states.add(new DocumentState("many", "d" + i, 1, true, false, data, at, at, List.of()));
+      }
+      DocumentRows.Indexes indexes =
+          new DocumentRows.Indexes(
+              3,
+              Map.of(
+                  "n", new IndexField("/n", IndexType.NUMBER),
+                  "tag", new IndexField("/tag", IndexType.STRING)));
+
+      DocumentRows.saveDocuments(
+          c, ReadTables.BLUE, states, java.util.Set.of(), Map.of("many", indexes));
+
+      assertEquals(1234, count(s, "SELECT count(*) FROM read_document WHERE indexed_with = 3"));
+      assertEquals(1234, count(s, "SELECT count(*) FROM read_document_field WHERE field = 'n'"));
+      assertEquals(617, count(s, "SELECT count(*) FROM read_document_field WHERE field = 'tag'"));
+      assertEquals(
+          1233,
+          count(
+              s,
+              "SELECT number_value FROM read_document_field WHERE id = 'd1233' AND field = 'n'"));
+      assertEquals(
+          List.of(states.get(1232)),
+          List.copyOf(
+              DocumentRows.documents(c, ReadTables.BLUE, List.of(new DocumentKey("many", "d1232")))
+                  .values()));
+    }
+  }
+
+  private static long count(Statement s, String sql) throws SQLException {
+    try (ResultSet row = s.executeQuery(sql)) {
+      row.next();
+      return row.getLong(1);
     }
   }
 
