@@ -47,12 +47,12 @@ final class ServeCommand implements Callable<Integer> {
     }
     if (auth.generatedSecret()) {
       // The secret is in this node's journal: a token command must find the same one.
-      String database =
-          settings.database().url().contains(settings.dataDir().toString())
-              ? (settings.dataDir().equals(Path.of("data").toAbsolutePath().normalize())
-                  ? ""
-                  : " --data-dir " + settings.dataDir())
-              : " --db-url <this node's> --db-user <its user>";
+      String database = " --db-url <this node's> --db-user <its user>";
+      if (settings.database().url().contains(settings.dataDir().toString())) {
+        boolean defaultDir =
+            settings.dataDir().equals(Path.of("data").toAbsolutePath().normalize());
+        database = defaultDir ? "" : " --data-dir " + settings.dataDir();
+      }
       return "tokens: bin/cairn token" + database + " --subject <name> --role admin";
     }
     return "tokens: signed with "
