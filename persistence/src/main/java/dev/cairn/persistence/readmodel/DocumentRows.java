@@ -31,13 +31,6 @@ final class DocumentRows {
   /** Ids per {@code IN (...)} when a projection batch reads its documents. */
   private static final int IN_LIST = 100;
 
-  private static final String FIELD_COLUMNS =
-      " (collection, id, field, string_value, number_value, boolean_value, timestamp_value)";
-
-  private static String insertField(ReadTables t) {
-    return "INSERT INTO " + t.fields() + FIELD_COLUMNS + " VALUES (?, ?, ?, ?, ?, ?, ?)";
-  }
-
   /**
    * The stored state of these documents, those the read model has: one query per collection and up
    * to {@value #IN_LIST} ids, however many events a projection batch carries.
@@ -168,9 +161,17 @@ final class DocumentRows {
         6,
         inserted,
         (insert, at, state) -> bindDocument(insert, at, state, indexes.get(state.collection())));
+    insertFields(c, t, fields);
+  }
+
+  private static void insertFields(Connection c, ReadTables t, List<Field> fields)
+      throws SQLException {
     insertRows(
         c,
-        "INSERT INTO " + t.fields() + FIELD_COLUMNS + " VALUES ",
+        "INSERT INTO "
+            + t.fields()
+            + " (collection, id, field, string_value, number_value, boolean_value, timestamp_value)"
+            + " VALUES ",
         7,
         fields,
         (insert, at, field) ->
@@ -231,15 +232,10 @@ final class DocumentRows {
       delete.setString(2, id);
       delete.executeUpdate();
     }
-    if (values.isEmpty()) {
-      return;
+    List<Field> fields = new ArrayList<>();
+    for (IndexValue value : values) {
+      fields.add(new Field(collection, id, value));
     }
-    try (PreparedStatement insert = c.prepareStatement(insertField(t))) {
-      for (IndexValue value : values) {
-        bindField(insert, 1, collection, id, value);
-        insert.addBatch();
-      }
-      insert.executeBatch();
-    }
+    insertFields(c, t, fields);
   }
 }
