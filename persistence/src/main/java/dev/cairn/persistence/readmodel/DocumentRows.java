@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntFunction;
 
 /**
  * The read model's documents and their index fields, row by row. A projection batch reads its
@@ -80,7 +81,7 @@ final class DocumentRows {
    * primary key whatever the statistics say.
    */
   private static void planByPrimaryKey(Connection c) throws SQLException {
-    if (!c.getAutoCommit() && "PostgreSQL".equals(c.getMetaData().getDatabaseProductName())) {
+    if (!c.getAutoCommit() && isPostgres(c)) {
       try (Statement set = c.createStatement()) {
         set.execute("SET LOCAL plan_cache_mode = force_generic_plan");
       }
@@ -104,15 +105,26 @@ final class DocumentRows {
   record Indexes(long version, Map<String, IndexField> fields) {}
 
   /**
-   * Rows per multi-row {@code INSERT}: PostgreSQL plans and executes one statement for them, not
-   * one per row (a full rebuild of 160,000 events: PostgreSQL's CPU 12 -> 8 us an event).
+   * Rows per multi-row statement: PostgreSQL plans and executes one statement for them, not one per
+   * row (a full rebuild of 160,000 events: PostgreSQL's CPU 12 -> 8 us an event).
    */
-  private static final int ROWS_PER_INSERT = 500;
+  private static final int ROWS_PER_STATEMENT = 500;
+
+  /** The columns {@link #bindDocument} binds, in its order. */
+  private static final String DOCUMENT_COLUMNS =
+      "version, deleted, document, indexed_with, collection, id";
+
+  /** The same, typed: the first row of a {@code VALUES} list gives its columns their types. */
+  private static final String TYPED_DOCUMENT_ROW =
+      "(?::bigint, ?::boolean, ?::text, ?::bigint, ?::varchar, ?::varchar)";
 
   /**
-   * Writes these documents' rows and index fields: the updates as JDBC batches (one round trip per
-   * statement kind, not per document), the new rows as multi-row inserts. {@code stored} are the
-   * keys that already have a row.
+   * Writes these documents' rows and index fields. {@code stored} are the keys that already have a
+   * row. On PostgreSQL each kind of change is one multi-row statement per {@value
+   * #ROWS_PER_STATEMENT} documents: the updates, the deletion of the updated documents' old fields,
+   * the new rows and the new fields. A statement per row, even in one JDBC batch, cost PostgreSQL a
+   * parse-bind-execute each (two per updated document). H2, in the node's own process, updates row
+   * by row in JDBC batches.
    */
   static void saveDocuments(
       Connection c,
@@ -122,7 +134,74 @@ final class DocumentRows {
       Map<String, Indexes> indexes)
       throws SQLException {
     List<DocumentState> inserted = new ArrayList<>();
+    List<DocumentState> updated = new ArrayList<>();
     List<Field> fields = new ArrayList<>();
+    for (DocumentState state : states) {
+      boolean exists = stored.contains(new DocumentKey(state.collection(), state.id()));
+      (exists ? updated : inserted).add(state);
+      for (IndexValue value :
+          IndexValue.of(indexes.get(state.collection()).fields(), state.data())) {
+        fields.add(new Field(state.collection(), state.id(), value));
+      }
+    }
+    Binder<DocumentState> document =
+        (statement, at, state) ->
+            bindDocument(statement, at, state, indexes.get(state.collection()));
+    if (isPostgres(c)) {
+      inChunks(
+          c,
+          rows ->
+              "UPDATE "
+                  + t.documents()
+                  + " AS d SET version = v.version, deleted = v.deleted, document = v.document,"
+                  + " indexed_with = v.indexed_with FROM (VALUES "
+                  + TYPED_DOCUMENT_ROW
+                  + values(rows - 1, 6, ", ")
+                  + ") AS v ("
+                  + DOCUMENT_COLUMNS
+                  + ") WHERE d.collection = v.collection AND d.id = v.id",
+          6,
+          updated,
+          document);
+      inChunks(
+          c,
+          rows ->
+              "DELETE FROM "
+                  + t.fields()
+                  + " AS f USING (VALUES (?::varchar, ?::varchar)"
+                  + values(rows - 1, 2, ", ")
+                  + ") AS v (collection, id) WHERE f.collection = v.collection AND f.id = v.id",
+          2,
+          updated,
+          (statement, at, state) -> {
+            statement.setString(at, state.collection());
+            statement.setString(at + 1, state.id());
+          });
+    } else {
+      updateInBatches(c, t, updated, document);
+    }
+    inChunks(
+        c,
+        rows ->
+            "INSERT INTO "
+                + t.documents()
+                + " ("
+                + DOCUMENT_COLUMNS
+                + ") VALUES "
+                + values(rows, 6, ""),
+        6,
+        inserted,
+        document);
+    insertFields(c, t, fields);
+  }
+
+  /** Updates the rows, and deletes their old fields, one JDBC batch of statements each. */
+  private static void updateInBatches(
+      Connection c, ReadTables t, List<DocumentState> updated, Binder<DocumentState> document)
+      throws SQLException {
+    if (updated.isEmpty()) {
+      return;
+    }
     try (PreparedStatement update =
             c.prepareStatement(
                 "UPDATE "
@@ -131,47 +210,32 @@ final class DocumentRows {
                     + " WHERE collection = ? AND id = ?");
         PreparedStatement deleteFields =
             c.prepareStatement("DELETE FROM " + t.fields() + " WHERE collection = ? AND id = ?")) {
-      int updates = 0;
-      for (DocumentState state : states) {
-        Indexes declared = indexes.get(state.collection());
-        if (stored.contains(new DocumentKey(state.collection(), state.id()))) {
-          bindDocument(update, 1, state, declared);
-          update.addBatch();
-          deleteFields.setString(1, state.collection());
-          deleteFields.setString(2, state.id());
-          deleteFields.addBatch();
-          updates++;
-        } else {
-          inserted.add(state);
-        }
-        for (IndexValue value : IndexValue.of(declared.fields(), state.data())) {
-          fields.add(new Field(state.collection(), state.id(), value));
-        }
+      for (DocumentState state : updated) {
+        document.bind(update, 1, state);
+        update.addBatch();
+        deleteFields.setString(1, state.collection());
+        deleteFields.setString(2, state.id());
+        deleteFields.addBatch();
       }
-      if (updates > 0) {
-        update.executeBatch();
-        deleteFields.executeBatch();
-      }
+      update.executeBatch();
+      deleteFields.executeBatch();
     }
-    insertRows(
-        c,
-        "INSERT INTO "
-            + t.documents()
-            + " (version, deleted, document, indexed_with, collection, id) VALUES ",
-        6,
-        inserted,
-        (insert, at, state) -> bindDocument(insert, at, state, indexes.get(state.collection())));
-    insertFields(c, t, fields);
+  }
+
+  private static boolean isPostgres(Connection c) throws SQLException {
+    return "PostgreSQL".equals(c.getMetaData().getDatabaseProductName());
   }
 
   private static void insertFields(Connection c, ReadTables t, List<Field> fields)
       throws SQLException {
-    insertRows(
+    inChunks(
         c,
-        "INSERT INTO "
-            + t.fields()
-            + " (collection, id, field, string_value, number_value, boolean_value, timestamp_value)"
-            + " VALUES ",
+        rows ->
+            "INSERT INTO "
+                + t.fields()
+                + " (collection, id, field, string_value, number_value, boolean_value, timestamp_value)"
+                + " VALUES "
+                + values(rows, 7, ""),
         7,
         fields,
         (insert, at, field) ->
@@ -184,21 +248,31 @@ final class DocumentRows {
     void bind(PreparedStatement statement, int firstIndex, T row) throws SQLException;
   }
 
-  /** Inserts {@code rows}, {@value #ROWS_PER_INSERT} a statement. */
-  private static <T> void insertRows(
-      Connection c, String prefix, int width, List<T> rows, Binder<T> binder) throws SQLException {
-    String values = "(" + String.join(", ", Collections.nCopies(width, "?")) + ")";
-    for (int from = 0; from < rows.size(); from += ROWS_PER_INSERT) {
-      List<T> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_INSERT));
-      try (PreparedStatement insert =
-          c.prepareStatement(
-              prefix + String.join(", ", Collections.nCopies(chunk.size(), values)))) {
+  /**
+   * Runs one statement per {@value #ROWS_PER_STATEMENT} rows, its text made for the number of rows
+   * by {@code sql}, binding {@code width} parameters per row.
+   */
+  private static <T> void inChunks(
+      Connection c, IntFunction<String> sql, int width, List<T> rows, Binder<T> binder)
+      throws SQLException {
+    for (int from = 0; from < rows.size(); from += ROWS_PER_STATEMENT) {
+      List<T> chunk = rows.subList(from, Math.min(rows.size(), from + ROWS_PER_STATEMENT));
+      try (PreparedStatement statement = c.prepareStatement(sql.apply(chunk.size()))) {
         for (int i = 0; i < chunk.size(); i++) {
-          binder.bind(insert, 1 + i * width, chunk.get(i));
+          binder.bind(statement, 1 + i * width, chunk.get(i));
         }
-        insert.executeUpdate();
+        statement.executeUpdate();
       }
     }
+  }
+
+  /** {@code rows} rows of {@code width} parameters, "(?, ?), (?, ?)", after {@code prefix}. */
+  private static String values(int rows, int width, String prefix) {
+    if (rows == 0) {
+      return "";
+    }
+    String row = "(" + String.join(", ", Collections.nCopies(width, "?")) + ")";
+    return prefix + String.join(", ", Collections.nCopies(rows, row));
   }
 
   private static void bindDocument(

@@ -146,6 +146,58 @@ class DocumentRowsPostgresTest {
     }
   }
 
+  @Test
+  void updatesReplaceTheirRowsAndOldIndexFieldsInMultiRowStatementsOfAnySize() throws Exception {
+    String database = TestPostgres.freshDatabase();
+    try (Connection c = TestPostgres.connect(database);
+        Statement s = c.createStatement()) {
+      java.time.Instant at = java.time.Instant.parse("2026-12-03T12:00:00Z");
+      DocumentRows.Indexes indexes =
+          new DocumentRows.Indexes(
+              3,
+              Map.of(
+                  "n", new IndexField("/n", IndexType.NUMBER),
+                  "tag", new IndexField("/tag", IndexType.STRING)));
+      List<DocumentState> created = new java.util.ArrayList<>();
+      List<DocumentState> updated = new java.util.ArrayList<>();
+      java.util.Set<DocumentKey> stored = new java.util.HashSet<>();
+      for (int i = 0; i < 1234; i++) {
+        // Even documents lose their tag, odd ones gain one, and every number changes.
+        com.fasterxml.jackson.databind.node.ObjectNode before =
+            dev.cairn.protocol.Json.mapper().createObjectNode().put("n", i);
+        com.fasterxml.jackson.databind.node.ObjectNode after =
+            dev.cairn.protocol.Json.mapper().createObjectNode().put("n", -i);
+        (i % 2 == 0 ? before : after).put("tag", "t" + i);
+        created.add(new DocumentState("many", "d" + i, 1, true, false, before, at, at, List.of()));
+        updated.add(
+            new DocumentState(
+                "many", "d" + i, 2, true, i == 7, after, at, at.plusSeconds(1), List.of()));
+        stored.add(new DocumentKey("many", "d" + i));
+      }
+      DocumentRows.saveDocuments(
+          c, ReadTables.BLUE, created, java.util.Set.of(), Map.of("many", indexes));
+
+      DocumentRows.saveDocuments(c, ReadTables.BLUE, updated, stored, Map.of("many", indexes));
+
+      assertEquals(1234, count(s, "SELECT count(*) FROM read_document WHERE version = 2"));
+      assertEquals(1, count(s, "SELECT count(*) FROM read_document WHERE deleted"));
+      assertEquals(1234, count(s, "SELECT count(*) FROM read_document_field WHERE field = 'n'"));
+      assertEquals(0, count(s, "SELECT count(*) FROM read_document_field WHERE number_value > 0"));
+      assertEquals(617, count(s, "SELECT count(*) FROM read_document_field WHERE field = 'tag'"));
+      assertEquals(
+          0,
+          count(
+              s,
+              "SELECT count(*) FROM read_document_field WHERE field = 'tag'"
+                  + " AND right(id, 1) IN ('0', '2', '4', '6', '8')"));
+      assertEquals(
+          List.of(updated.get(1233)),
+          List.copyOf(
+              DocumentRows.documents(c, ReadTables.BLUE, List.of(new DocumentKey("many", "d1233")))
+                  .values()));
+    }
+  }
+
   private static long count(Statement s, String sql) throws SQLException {
     try (ResultSet row = s.executeQuery(sql)) {
       row.next();
