@@ -27,7 +27,7 @@ CEILINGS = {
     "projection-catch-up": [("journal-scan", "rps", "rps")],
     "projection-catch-up-cold": [("journal-scan", "rps", "rps")],
     "export": [("journal-scan", "rps", "rps")],
-    "import": [("journal-scan", "rps", "rps")],
+    "import": [("journal-scan", "rps", "rps"), ("journal-copy", "rps", "rps")],
     "rebuild": [("journal-scan", "rps", "rps")],
 }
 for scenario, ceilings in CEILINGS.items():
