@@ -23,6 +23,14 @@ class DocumentRowsPostgresTest {
 
   private static String url;
 
+  /** Version 3 of a collection's definition, indexing {@code /n} and {@code /tag}. */
+  private static final DocumentRows.Indexes NUMBER_AND_TAG =
+      new DocumentRows.Indexes(
+          3,
+          Map.of(
+              "n", new IndexField("/n", IndexType.NUMBER),
+              "tag", new IndexField("/tag", IndexType.STRING)));
+
   @BeforeAll
   static void schema() throws Exception {
     url = TestPostgres.freshDatabase();
@@ -120,12 +128,7 @@ class DocumentRowsPostgresTest {
         }
         states.add(new DocumentState("many", "d" + i, 1, true, false, data, at, at, List.of()));
       }
-      DocumentRows.Indexes indexes =
-          new DocumentRows.Indexes(
-              3,
-              Map.of(
-                  "n", new IndexField("/n", IndexType.NUMBER),
-                  "tag", new IndexField("/tag", IndexType.STRING)));
+      DocumentRows.Indexes indexes = NUMBER_AND_TAG;
 
       DocumentRows.saveDocuments(
           c, ReadTables.BLUE, states, java.util.Set.of(), Map.of("many", indexes));
@@ -152,12 +155,7 @@ class DocumentRowsPostgresTest {
     try (Connection c = TestPostgres.connect(database);
         Statement s = c.createStatement()) {
       java.time.Instant at = java.time.Instant.parse("2026-12-03T12:00:00Z");
-      DocumentRows.Indexes indexes =
-          new DocumentRows.Indexes(
-              3,
-              Map.of(
-                  "n", new IndexField("/n", IndexType.NUMBER),
-                  "tag", new IndexField("/tag", IndexType.STRING)));
+      DocumentRows.Indexes indexes = NUMBER_AND_TAG;
       List<DocumentState> created = new java.util.ArrayList<>();
       List<DocumentState> updated = new java.util.ArrayList<>();
       java.util.Set<DocumentKey> stored = new java.util.HashSet<>();
