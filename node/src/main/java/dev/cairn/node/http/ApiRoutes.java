@@ -52,6 +52,12 @@ public final class ApiRoutes extends AllDirectives {
   private final List<Route> routes;
 
   /**
+   * Built once: a handler built inside the per-request route cost every request its cases, its
+   * fallback and a rendered 404 (about 5 % of a write's allocations, by an allocation profile).
+   */
+  private final RejectionHandler rejections = rejections();
+
+  /**
    * @param cors the origins browser applications may call from, or empty for none: every answer,
    *     refusals included, then carries the Access-Control headers a browser needs to read it
    * @param metrics where each request's duration is recorded
@@ -202,7 +208,8 @@ public final class ApiRoutes extends AllDirectives {
                         exceptions(path, exchange),
                         () ->
                             handleRejections(
-                                rejections(path),
+                                rejections.mapRejectionResponse(
+                                    response -> asProblem(response, path)),
                                 () -> routes.stream().reduce(Route::orElse).orElseThrow()))));
   }
 
@@ -218,19 +225,22 @@ public final class ApiRoutes extends AllDirectives {
         .build();
   }
 
-  private RejectionHandler rejections(String path) {
+  /**
+   * Every rejection as a problem. Pekko's own rejections (the fallback) answer in plain text, which
+   * {@link #asProblem} turns into a problem per request, where the path is known.
+   */
+  private RejectionHandler rejections() {
     return RejectionHandler.newBuilder()
         .handle(
             MalformedQueryParamRejection.class,
             rejected ->
-                complete(
-                    ProblemResponses.of(
-                        Problem.INVALID_PARAMETER,
-                        rejected.parameterName() + " " + rejected.errorMsg(),
-                        path)))
+                problem(
+                    Problem.INVALID_PARAMETER,
+                    rejected.parameterName() + " " + rejected.errorMsg()))
         .handle(
             MalformedRequestContentRejection.class,
-            rejected -> complete(ProblemResponses.of(rejected.getCause(), path)))
+            rejected ->
+                extractUri(uri -> complete(ProblemResponses.of(rejected.getCause(), uri.path()))))
         .handleAll(
             MethodRejection.class,
             rejected -> {
@@ -239,20 +249,31 @@ public final class ApiRoutes extends AllDirectives {
                       .map(r -> r.supported().name())
                       .distinct()
                       .collect(Collectors.joining(", "));
-              return complete(
-                  ProblemResponses.of(
-                          Problem.METHOD_NOT_ALLOWED, "this resource supports " + allowed, path)
-                      .addHeader(RawHeader.create("Allow", allowed)));
+              return extractUri(
+                  uri ->
+                      complete(
+                          ProblemResponses.of(
+                                  Problem.METHOD_NOT_ALLOWED,
+                                  "this resource supports " + allowed,
+                                  uri.path())
+                              .addHeader(RawHeader.create("Allow", allowed))));
             })
         .handleNotFound(
-            complete(
-                ProblemResponses.of(
-                    Problem.NO_SUCH_ROUTE,
-                    "there is no resource at " + path + "; see /openapi.json for the API",
-                    path)))
+            extractUri(
+                uri ->
+                    complete(
+                        ProblemResponses.of(
+                            Problem.NO_SUCH_ROUTE,
+                            "there is no resource at "
+                                + uri.path()
+                                + "; see /openapi.json for the API",
+                            uri.path()))))
         .build()
-        .withFallback(RejectionHandler.defaultHandler())
-        .mapRejectionResponse(response -> asProblem(response, path));
+        .withFallback(RejectionHandler.defaultHandler());
+  }
+
+  private Route problem(Problem problem, String detail) {
+    return extractUri(uri -> complete(ProblemResponses.of(problem, detail, uri.path())));
   }
 
   /** Pekko's own rejection responses are plain text; give them the problem shape. */
