@@ -17,6 +17,12 @@ jar="${CAIRN_JAR:-/opt/cairn/cairn-node.jar}"
 # metaspace, threads, Artery's and HTTP's buffers. A node out of heap exits, to be restarted,
 # rather than limp on.
 container_java_opts=(-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError)
+# The parallel collector unless CAIRN_JAVA_OPTS names one, as bin/cairn does (docs/performance.md,
+# "the garbage collector").
+collector=(-XX:+UseParallelGC)
+for option in ${CAIRN_JAVA_OPTS:-}; do
+  [[ $option == -XX:+Use*GC ]] && collector=()
+done
 
 # Asks the node's own front door over loopback. The image has no curl: bash's /dev/tcp sends the
 # request. Bash cannot speak TLS, so with CAIRN_TLS_* set (HTTPS) it checks only that the port
@@ -45,5 +51,5 @@ if [[ "${1:-}" == healthcheck ]]; then
   exit
 fi
 
-exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" "${container_java_opts[@]}" ${CAIRN_JAVA_OPTS:-} \
+exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" "${container_java_opts[@]}" "${collector[@]}" ${CAIRN_JAVA_OPTS:-} \
   -jar "$jar" "$@"

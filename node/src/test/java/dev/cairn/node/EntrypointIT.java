@@ -91,6 +91,13 @@ class EntrypointIT {
             arguments ->
                 assertThat(arguments)
                     .containsSubsequence("-XX:MaxRAMPercentage=75", "-Xmx384m", "-jar", "serve"));
+    assertThat(node.info().arguments().map(List::of))
+        .as("a collector named in CAIRN_JAVA_OPTS replaces the entrypoint's (two would not start)")
+        .hasValueSatisfying(
+            arguments ->
+                assertThat(arguments)
+                    .contains("-XX:+UseSerialGC")
+                    .doesNotContain("-XX:+UseParallelGC"));
 
     HealthCheck passing = healthCheck(httpPort);
     assertThat(passing.exitCode()).as("the health check against the node: " + passing).isZero();
