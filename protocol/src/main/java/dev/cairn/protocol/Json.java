@@ -38,6 +38,7 @@ public final class Json {
   private static JsonMapper.Builder builder(JsonFactory factory) {
     return JsonMapper.builder(factory)
         .addModule(new JavaTimeModule())
+        .addModule(new IsoInstants())
         .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
