@@ -38,7 +38,8 @@ class NewHistoriesTest {
         ActorTestKit.create(
             "cairn",
             ConfigFactory.parseResourcesAnySyntax("cairn-serialization")
-                .withFallback(ConfigFactory.load()));
+                .withFallback(ConfigFactory.load())
+                .resolve());
     serialization = SerializationExtension.get(testKit.system().classicSystem());
     url = TestPostgres.freshDatabase();
   }
