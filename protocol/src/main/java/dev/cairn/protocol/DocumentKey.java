@@ -24,12 +24,38 @@ public record DocumentKey(String collection, String id) {
     }
   }
 
+  /** Whether {@code name} matches {@link #COLLECTION}. */
   public static boolean isCollectionName(String name) {
-    return name != null && COLLECTION.matcher(name).matches();
+    return matches(name, 64, "_-");
   }
 
+  /** Whether {@code id} matches {@link #ID}. */
   public static boolean isId(String id) {
-    return id != null && ID.matcher(id).matches();
+    return matches(id, 128, "._~-");
+  }
+
+  /**
+   * The patterns' check as a loop: every key is checked each time one is made (every request, every
+   * event read back), and a regex matcher was 4 % of a write's allocations.
+   */
+  private static boolean matches(String text, int maxLength, String punctuation) {
+    if (text == null || text.isEmpty() || text.length() > maxLength) {
+      return false;
+    }
+    if (!isAsciiLetterOrDigit(text.charAt(0))) {
+      return false;
+    }
+    for (int i = 1; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (!isAsciiLetterOrDigit(c) && punctuation.indexOf(c) < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isAsciiLetterOrDigit(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
   }
 
   /** The entity id under sharding and the persistence id in the journal: {@code collection|id}. */
