@@ -71,8 +71,10 @@ public final class CollectionDefinitions {
   }
 
   private CompletionStage<CollectionReply> ask(String name, CollectionCommand command) {
-    return sharding
-        .entityRefFor(CollectionEntity.TYPE_KEY, name)
-        .ask(replyTo -> new CollectionEntity.Command(command, replyTo), askTimeout);
+    return Replies.onDispatcher(
+        system,
+        sharding
+            .entityRefFor(CollectionEntity.TYPE_KEY, name)
+            .ask(replyTo -> new CollectionEntity.Command(command, replyTo), askTimeout));
   }
 }

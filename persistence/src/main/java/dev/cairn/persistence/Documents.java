@@ -28,6 +28,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  */
 public final class Documents {
 
+  private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final DocumentHistory history;
   private final AccessControl access;
@@ -35,6 +36,7 @@ public final class Documents {
 
   public Documents(
       ActorSystem<?> system, DocumentHistory history, AccessControl access, Duration askTimeout) {
+    this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.history = history;
     this.access = access;
@@ -138,9 +140,11 @@ public final class Documents {
 
   private CompletionStage<DocumentReply> askOnce(
       DocumentKey key, DocumentCommand command, Duration timeout) {
-    return sharding
-        .entityRefFor(DocumentEntity.TYPE_KEY, key.entityId())
-        .ask(replyTo -> new DocumentEntity.Command(command, replyTo), timeout);
+    return Replies.onDispatcher(
+        system,
+        sharding
+            .entityRefFor(DocumentEntity.TYPE_KEY, key.entityId())
+            .ask(replyTo -> new DocumentEntity.Command(command, replyTo), timeout));
   }
 
   private static boolean safeToRepeat(DocumentCommand command) {
