@@ -621,6 +621,9 @@ abstract class DocumentApiTest {
       assertThat(wrongMethod.status()).isEqualTo(405);
       assertThat(wrongMethod.problem()).isEqualTo("method-not-allowed");
       assertThat(wrongMethod.header("Allow")).hasValue("GET, PUT, PATCH, DELETE");
+      String collection = doc().substring(0, doc().lastIndexOf('/'));
+      assertThat(node.send("DELETE", collection, "application/json", "{}").header("Allow"))
+          .hasValue("GET, POST");
     }
 
     @Test

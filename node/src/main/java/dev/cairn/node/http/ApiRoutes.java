@@ -6,6 +6,7 @@ import dev.cairn.protocol.access.Principal;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -45,6 +46,10 @@ public final class ApiRoutes extends AllDirectives {
   /** Paths a rate limit never counts: probes must see the node as it is, not as it throttles. */
   private static final java.util.Set<String> UNLIMITED =
       java.util.Set.of("/health/alive", "/health/ready");
+
+  /** The order of the methods a 405's Allow header names. */
+  private static final List<String> ALLOW_ORDER =
+      List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
 
   private static final RejectionHandler PEKKO_REJECTIONS = RejectionHandler.defaultHandler();
 
@@ -252,6 +257,7 @@ public final class ApiRoutes extends AllDirectives {
                   rejected.stream()
                       .map(r -> r.supported().name())
                       .distinct()
+                      .sorted(Comparator.comparingInt(ApiRoutes::methodRank))
                       .collect(Collectors.joining(", "));
               return extractUri(
                   uri ->
@@ -289,6 +295,12 @@ public final class ApiRoutes extends AllDirectives {
                                                 .subList(1, rejected.size())
                                                 .toArray(Rejection[]::new))))))
         .build();
+  }
+
+  /** Methods in Allow in one order, whichever order the routes that reject them are tried in. */
+  private static int methodRank(String method) {
+    int rank = ALLOW_ORDER.indexOf(method);
+    return rank < 0 ? ALLOW_ORDER.size() : rank;
   }
 
   private Route problem(Problem problem, String detail) {
