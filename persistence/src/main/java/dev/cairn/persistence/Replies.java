@@ -7,10 +7,10 @@ import org.apache.pekko.actor.typed.ActorSystem;
 /**
  * Where an ask's answer is handled. Pekko's Java asks return Scala's {@code CompletionStage}
  * adapter, which runs every callback chained to it ({@code thenApply}, {@code thenCompose}, ...)
- * asynchronously on {@code ForkJoinPool.commonPool()}, so each answer was rendered on a pool the
- * node does not otherwise use (and there, by an allocation profile of writes, Jackson's output
- * buffers were allocated afresh for every response). The stages returned here complete on the actor
- * system's own dispatcher instead, and what is chained to them runs there without a further hop.
+ * asynchronously on {@code ForkJoinPool.commonPool()}: each answer was rendered there, and there
+ * (by an allocation profile of writes) Jackson's output buffers were allocated afresh for every
+ * response. The stages returned here complete on the actor system's own dispatcher instead, and
+ * what is chained to them runs there without a further hop.
  */
 final class Replies {
 
