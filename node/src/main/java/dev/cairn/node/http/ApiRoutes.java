@@ -278,23 +278,18 @@ public final class ApiRoutes extends AllDirectives {
                                 + uri.path()
                                 + "; see /openapi.json for the API",
                             uri.path()))))
-        .handleAll(
-            Rejection.class,
-            rejected ->
-                extractUri(
-                    uri ->
-                        mapResponse(
-                            response -> asProblem(response, uri.path()),
-                            () ->
-                                handleRejections(
-                                    PEKKO_REJECTIONS,
-                                    () ->
-                                        reject(
-                                            rejected.get(0),
-                                            rejected
-                                                .subList(1, rejected.size())
-                                                .toArray(Rejection[]::new))))))
+        .handleAll(Rejection.class, this::asPekkoAnswers)
         .build();
+  }
+
+  /** The rejections answered by Pekko's own handler, its plain text given the problem shape. */
+  private Route asPekkoAnswers(List<Rejection> rejected) {
+    Rejection[] others = rejected.subList(1, rejected.size()).toArray(Rejection[]::new);
+    return extractUri(
+        uri ->
+            mapResponse(
+                response -> asProblem(response, uri.path()),
+                () -> handleRejections(PEKKO_REJECTIONS, () -> reject(rejected.get(0), others))));
   }
 
   /** Methods in Allow in one order, whichever order the routes that reject them are tried in. */
