@@ -26,6 +26,7 @@ CEILINGS = {
     "cluster-read": [("http-ceiling", "rps", "rps")],
     "projection-catch-up": [("journal-scan", "rps", "rps")],
     "projection-catch-up-cold": [("journal-scan", "rps", "rps")],
+    "projection-catch-up-steady": [("journal-scan", "rps", "rps")],
     "export": [("journal-scan", "rps", "rps")],
     "import": [("journal-scan", "rps", "rps"), ("journal-copy", "rps", "rps")],
     "rebuild": [("journal-scan", "rps", "rps")],

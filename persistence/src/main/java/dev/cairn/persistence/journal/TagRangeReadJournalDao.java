@@ -1,11 +1,13 @@
 package dev.cairn.persistence.journal;
 
+import dev.cairn.persistence.DocumentTags;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.persistence.PersistentRepr;
 import org.apache.pekko.persistence.jdbc.PekkoSerialization;
@@ -65,6 +67,24 @@ public class TagRangeReadJournalDao extends DefaultReadJournalDao {
           + " j.\"meta_ser_manifest\" FROM \"event_journal\" j WHERE %s AND j.\"ordering\" > ?"
           + " AND j.\"ordering\" <= ? AND j.\"deleted\" = FALSE ORDER BY j.\"ordering\" LIMIT ?";
 
+  /**
+   * One slice's events on PostgreSQL: the range stated on the (slice, ordering) index's own key, so
+   * that only that index can serve it. With {@code slice = ? AND ordering > ? AND ordering <= ?}
+   * the planner reads the range of the ordering index and filters out the other slices' events (it
+   * prices the slice index as random heap reads, the slice column being uncorrelated with the
+   * table's order): seven rows read and dropped for each one returned, 1.5 ms for 500 events where
+   * the slice index takes 0.3 ms (EXPLAIN ANALYZE, a journal of 395,000 events), and 11 µs of
+   * PostgreSQL's time per event in a catch-up. {@code slice IS NOT NULL} proves the partial index's
+   * predicate.
+   */
+  static final String EVENTS_OF_SLICE_POSTGRES =
+      "SELECT j.\"ordering\", j.\"deleted\", j.\"persistence_id\", j.\"sequence_number\","
+          + " j.\"writer\", j.\"write_timestamp\", j.\"adapter_manifest\", j.\"event_payload\","
+          + " j.\"event_ser_id\", j.\"event_ser_manifest\", j.\"meta_payload\", j.\"meta_ser_id\","
+          + " j.\"meta_ser_manifest\" FROM \"event_journal\" j WHERE j.\"slice\" IS NOT NULL"
+          + " AND (j.\"slice\", j.\"ordering\") > (?, ?) AND (j.\"slice\", j.\"ordering\") <= (?, ?)"
+          + " AND j.\"deleted\" = FALSE ORDER BY j.\"slice\", j.\"ordering\" LIMIT ?";
+
   private final Serialization serialization;
   private final boolean bounded;
   private final CommittedOrderings committed = new CommittedOrderings();
@@ -106,10 +126,32 @@ public class TagRangeReadJournalDao extends DefaultReadJournalDao {
     if (!inColumn && !bounded) {
       return super.eventsByTag(tag, offset, maxOffset, max);
     }
+    OptionalInt slice = DocumentTags.slice(tag);
+    boolean ownIndex = bounded && slice.isPresent();
     String sql =
-        inColumn ? String.format(EVENTS_BY_SLICE, JournalSlices.condition(tag)) : EVENTS_BY_TAG;
+        ownIndex
+            ? EVENTS_OF_SLICE_POSTGRES
+            : inColumn
+                ? String.format(EVENTS_BY_SLICE, JournalSlices.condition(tag))
+                : EVENTS_BY_TAG;
+    Parameters parameters =
+        ownIndex
+            ? select -> {
+              short s = (short) slice.getAsInt();
+              select.setShort(1, s);
+              select.setLong(2, offset);
+              select.setShort(3, s);
+              select.setLong(4, maxOffset);
+              select.setLong(5, max);
+            }
+            : select -> {
+              JournalSlices.bind(select, 1, tag);
+              select.setLong(2, offset);
+              select.setLong(3, maxOffset);
+              select.setLong(4, max);
+            };
     Future<List<JournalPekkoSerializationRow>> rows =
-        SlickJdbc.run(db(), connection -> rows(connection, sql, tag, offset, maxOffset, max));
+        SlickJdbc.run(db(), connection -> rows(connection, sql, parameters));
     Set<String> noTags = scala.collection.immutable.Set$.MODULE$.empty();
     return org.apache.pekko.stream.javadsl.Source.completionStage(FutureConverters.asJava(rows))
         .mapConcat(found -> found)
@@ -123,15 +165,15 @@ public class TagRangeReadJournalDao extends DefaultReadJournalDao {
         .asScala();
   }
 
+  private interface Parameters {
+    void bind(PreparedStatement select) throws SQLException;
+  }
+
   private static List<JournalPekkoSerializationRow> rows(
-      Connection connection, String sql, String tag, long offset, long maxOffset, long max)
-      throws SQLException {
+      Connection connection, String sql, Parameters parameters) throws SQLException {
     List<JournalPekkoSerializationRow> rows = new ArrayList<>();
     try (PreparedStatement select = connection.prepareStatement(sql)) {
-      JournalSlices.bind(select, 1, tag);
-      select.setLong(2, offset);
-      select.setLong(3, maxOffset);
-      select.setLong(4, max);
+      parameters.bind(select);
       try (ResultSet found = select.executeQuery()) {
         while (found.next()) {
           byte[] metaPayload = found.getBytes(11);

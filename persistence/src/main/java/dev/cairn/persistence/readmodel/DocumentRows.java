@@ -29,12 +29,15 @@ final class DocumentRows {
 
   private DocumentRows() {}
 
-  /** Ids per {@code IN (...)} when a projection batch reads its documents. */
+  /** Ids per {@code IN (...)} when a projection batch reads its documents from H2. */
   private static final int IN_LIST = 100;
 
   /**
-   * The stored state of these documents, those the read model has: one query per collection and up
-   * to {@value #IN_LIST} ids, however many events a projection batch carries.
+   * The stored state of these documents, those the read model has: one query per collection (on H2
+   * per {@value #IN_LIST} ids), however many events a projection batch carries. On PostgreSQL the
+   * ids are one array parameter, so the statement's text is the same for every batch and pgjdbc
+   * prepares it on the server once, where a list of placeholders as long as the batch's documents
+   * made a new text, parsed and planned by PostgreSQL, nearly every batch.
    */
   static Map<DocumentKey, DocumentState> documents(
       Connection c, ReadTables t, Collection<DocumentKey> keys) throws SQLException {
@@ -44,8 +47,21 @@ final class DocumentRows {
     for (DocumentKey key : keys) {
       idsByCollection.computeIfAbsent(key.collection(), k -> new ArrayList<>()).add(key.id());
     }
+    boolean postgres = isPostgres(c);
     for (Map.Entry<String, List<String>> entry : idsByCollection.entrySet()) {
       List<String> ids = entry.getValue();
+      if (postgres) {
+        try (PreparedStatement select =
+            c.prepareStatement(
+                "SELECT document FROM "
+                    + t.documents()
+                    + " WHERE collection = ? AND id = ANY(?)")) {
+          select.setString(1, entry.getKey());
+          select.setArray(2, c.createArrayOf("varchar", ids.toArray()));
+          read(select, found);
+        }
+        continue;
+      }
       for (int from = 0; from < ids.size(); from += IN_LIST) {
         List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IN_LIST));
         try (PreparedStatement select =
@@ -59,16 +75,21 @@ final class DocumentRows {
           for (int i = 0; i < chunk.size(); i++) {
             select.setString(i + 2, chunk.get(i));
           }
-          try (ResultSet rows = select.executeQuery()) {
-            while (rows.next()) {
-              DocumentState state = state(JsonText.read(rows.getString(1), Document.class));
-              found.put(new DocumentKey(state.collection(), state.id()), state);
-            }
-          }
+          read(select, found);
         }
       }
     }
     return found;
+  }
+
+  private static void read(PreparedStatement select, Map<DocumentKey, DocumentState> found)
+      throws SQLException {
+    try (ResultSet rows = select.executeQuery()) {
+      while (rows.next()) {
+        DocumentState state = state(JsonText.read(rows.getString(1), Document.class));
+        found.put(new DocumentKey(state.collection(), state.id()), state);
+      }
+    }
   }
 
   /**
@@ -104,27 +125,26 @@ final class DocumentRows {
   /** A collection's declared indexes as of a version of its definition (0: never defined). */
   record Indexes(long version, Map<String, IndexField> fields) {}
 
-  /**
-   * Rows per multi-row statement: PostgreSQL plans and executes one statement for them, not one per
-   * row (a full rebuild of 160,000 events: PostgreSQL's CPU 12 -> 8 us an event).
-   */
-  private static final int ROWS_PER_STATEMENT = 500;
-
   /** The columns {@link #bindDocument} binds, in its order. */
   private static final String DOCUMENT_COLUMNS =
       "version, deleted, document, indexed_with, collection, id";
 
-  /** The same, typed: the first row of a {@code VALUES} list gives its columns their types. */
-  private static final String TYPED_DOCUMENT_ROW =
-      "(?::bigint, ?::boolean, ?::text, ?::bigint, ?::varchar, ?::varchar)";
+  /** The same as arrays, one element per row, for {@code unnest}. */
+  private static final String DOCUMENT_ARRAYS =
+      "unnest(?::int8[], ?::bool[], ?::text[], ?::int8[], ?::varchar[], ?::varchar[])";
 
   /**
    * Writes these documents' rows and index fields. {@code stored} are the keys that already have a
-   * row. On PostgreSQL each kind of change is one multi-row statement per {@value
-   * #ROWS_PER_STATEMENT} documents: the updates, the deletion of the updated documents' old fields,
-   * the new rows and the new fields. A statement per row, even in one JDBC batch, cost PostgreSQL a
-   * parse-bind-execute each (two per updated document). H2, in the node's own process, updates row
-   * by row in JDBC batches.
+   * row. On PostgreSQL each kind of change is one statement whatever the number of documents, its
+   * rows bound as one array per column: the updates, the deletion of the updated documents' old
+   * fields, the new rows and the new fields. A statement per row, even in one JDBC batch, cost
+   * PostgreSQL a parse-bind-execute each (two per updated document); a multi-row {@code VALUES}
+   * list, a text per number of rows that PostgreSQL parsed and planned at each batch. H2, in the
+   * node's own process, updates row by row in JDBC batches.
+   *
+   * <p>A collection that was never defined (indexes version 0) has no index fields: fields are only
+   * written with a definition's indexes, and a definition is never removed, so an update in such a
+   * collection has no old fields to delete.
    */
   static void saveDocuments(
       Connection c,
@@ -135,69 +155,114 @@ final class DocumentRows {
       throws SQLException {
     List<DocumentState> inserted = new ArrayList<>();
     List<DocumentState> updated = new ArrayList<>();
+    List<DocumentState> reindexed = new ArrayList<>();
     List<Field> fields = new ArrayList<>();
     for (DocumentState state : states) {
+      Indexes declared = indexes.get(state.collection());
       boolean exists = stored.contains(new DocumentKey(state.collection(), state.id()));
       (exists ? updated : inserted).add(state);
-      for (IndexValue value :
-          IndexValue.of(indexes.get(state.collection()).fields(), state.data())) {
+      if (exists && declared.version() != 0) {
+        reindexed.add(state);
+      }
+      for (IndexValue value : IndexValue.of(declared.fields(), state.data())) {
         fields.add(new Field(state.collection(), state.id(), value));
       }
     }
-    Binder<DocumentState> document =
-        (statement, at, state) ->
-            bindDocument(statement, at, state, indexes.get(state.collection()));
-    if (isPostgres(c)) {
-      inChunks(
-          c,
-          rows ->
+    if (!isPostgres(c)) {
+      updateInBatches(c, t, updated, reindexed, indexes);
+      insertInBatches(c, t, inserted, fields, indexes);
+      return;
+    }
+    if (!updated.isEmpty()) {
+      try (PreparedStatement update =
+          c.prepareStatement(
               "UPDATE "
                   + t.documents()
                   + " AS d SET version = v.version, deleted = v.deleted, document = v.document,"
-                  + " indexed_with = v.indexed_with FROM (VALUES "
-                  + TYPED_DOCUMENT_ROW
-                  + values(rows - 1, 6, ", ")
-                  + ") AS v ("
+                  + " indexed_with = v.indexed_with FROM "
+                  + DOCUMENT_ARRAYS
+                  + " AS v ("
                   + DOCUMENT_COLUMNS
-                  + ") WHERE d.collection = v.collection AND d.id = v.id",
-          6,
-          updated,
-          document);
-      inChunks(
-          c,
-          rows ->
+                  + ") WHERE d.collection = v.collection AND d.id = v.id")) {
+        bindDocuments(c, update, updated, indexes);
+        update.executeUpdate();
+      }
+    }
+    if (!reindexed.isEmpty()) {
+      try (PreparedStatement delete =
+          c.prepareStatement(
               "DELETE FROM "
                   + t.fields()
-                  + " AS f USING (VALUES (?::varchar, ?::varchar)"
-                  + values(rows - 1, 2, ", ")
-                  + ") AS v (collection, id) WHERE f.collection = v.collection AND f.id = v.id",
-          2,
-          updated,
-          (statement, at, state) -> {
-            statement.setString(at, state.collection());
-            statement.setString(at + 1, state.id());
-          });
-    } else {
-      updateInBatches(c, t, updated, document);
+                  + " AS f USING unnest(?::varchar[], ?::varchar[]) AS v (collection, id)"
+                  + " WHERE f.collection = v.collection AND f.id = v.id")) {
+        Object[] collections = new Object[reindexed.size()];
+        Object[] ids = new Object[reindexed.size()];
+        for (int i = 0; i < reindexed.size(); i++) {
+          collections[i] = reindexed.get(i).collection();
+          ids[i] = reindexed.get(i).id();
+        }
+        delete.setArray(1, c.createArrayOf("varchar", collections));
+        delete.setArray(2, c.createArrayOf("varchar", ids));
+        delete.executeUpdate();
+      }
     }
-    inChunks(
-        c,
-        rows ->
-            "INSERT INTO "
-                + t.documents()
-                + " ("
-                + DOCUMENT_COLUMNS
-                + ") VALUES "
-                + values(rows, 6, ""),
-        6,
-        inserted,
-        document);
+    if (!inserted.isEmpty()) {
+      try (PreparedStatement insert =
+          c.prepareStatement(
+              "INSERT INTO "
+                  + t.documents()
+                  + " ("
+                  + DOCUMENT_COLUMNS
+                  + ") SELECT * FROM "
+                  + DOCUMENT_ARRAYS)) {
+        bindDocuments(c, insert, inserted, indexes);
+        insert.executeUpdate();
+      }
+    }
     insertFields(c, t, fields);
   }
 
-  /** Updates the rows, and deletes their old fields, one JDBC batch of statements each. */
+  /** Binds the rows' columns as one array each, in the order of {@link #DOCUMENT_COLUMNS}. */
+  private static void bindDocuments(
+      Connection c,
+      PreparedStatement statement,
+      List<DocumentState> rows,
+      Map<String, Indexes> indexes)
+      throws SQLException {
+    int n = rows.size();
+    Object[] versions = new Object[n];
+    Object[] deleted = new Object[n];
+    Object[] documents = new Object[n];
+    Object[] indexedWith = new Object[n];
+    Object[] collections = new Object[n];
+    Object[] ids = new Object[n];
+    for (int i = 0; i < n; i++) {
+      DocumentState state = rows.get(i);
+      versions[i] = state.version();
+      deleted[i] = state.deleted();
+      documents[i] = JsonText.write(state.toDocument());
+      indexedWith[i] = indexes.get(state.collection()).version();
+      collections[i] = state.collection();
+      ids[i] = state.id();
+    }
+    statement.setArray(1, c.createArrayOf("int8", versions));
+    statement.setArray(2, c.createArrayOf("bool", deleted));
+    statement.setArray(3, c.createArrayOf("text", documents));
+    statement.setArray(4, c.createArrayOf("int8", indexedWith));
+    statement.setArray(5, c.createArrayOf("varchar", collections));
+    statement.setArray(6, c.createArrayOf("varchar", ids));
+  }
+
+  /**
+   * On H2: updates the rows, and deletes the old fields of {@code reindexed}, one JDBC batch of
+   * statements each.
+   */
   private static void updateInBatches(
-      Connection c, ReadTables t, List<DocumentState> updated, Binder<DocumentState> document)
+      Connection c,
+      ReadTables t,
+      List<DocumentState> updated,
+      List<DocumentState> reindexed,
+      Map<String, Indexes> indexes)
       throws SQLException {
     if (updated.isEmpty()) {
       return;
@@ -211,8 +276,10 @@ final class DocumentRows {
         PreparedStatement deleteFields =
             c.prepareStatement("DELETE FROM " + t.fields() + " WHERE collection = ? AND id = ?")) {
       for (DocumentState state : updated) {
-        document.bind(update, 1, state);
+        bindDocument(update, 1, state, indexes.get(state.collection()));
         update.addBatch();
+      }
+      for (DocumentState state : reindexed) {
         deleteFields.setString(1, state.collection());
         deleteFields.setString(2, state.id());
         deleteFields.addBatch();
@@ -222,24 +289,80 @@ final class DocumentRows {
     }
   }
 
-  private static boolean isPostgres(Connection c) throws SQLException {
-    return "PostgreSQL".equals(c.getMetaData().getDatabaseProductName());
-  }
-
-  private static void insertFields(Connection c, ReadTables t, List<Field> fields)
+  /** On H2: inserts the new rows and the fields, a multi-row statement per chunk of rows. */
+  private static void insertInBatches(
+      Connection c,
+      ReadTables t,
+      List<DocumentState> inserted,
+      List<Field> fields,
+      Map<String, Indexes> indexes)
       throws SQLException {
     inChunks(
         c,
         rows ->
             "INSERT INTO "
+                + t.documents()
+                + " ("
+                + DOCUMENT_COLUMNS
+                + ") VALUES "
+                + values(rows, 6),
+        6,
+        inserted,
+        (statement, at, state) ->
+            bindDocument(statement, at, state, indexes.get(state.collection())));
+    insertFields(c, t, fields);
+  }
+
+  private static boolean isPostgres(Connection c) throws SQLException {
+    return "PostgreSQL".equals(c.getMetaData().getDatabaseProductName());
+  }
+
+  private static final String FIELD_COLUMNS =
+      "collection, id, field, string_value, number_value, boolean_value, timestamp_value";
+
+  private static void insertFields(Connection c, ReadTables t, List<Field> fields)
+      throws SQLException {
+    if (fields.isEmpty()) {
+      return;
+    }
+    if (!isPostgres(c)) {
+      inChunks(
+          c,
+          rows ->
+              "INSERT INTO " + t.fields() + " (" + FIELD_COLUMNS + ") VALUES " + values(rows, 7),
+          7,
+          fields,
+          (insert, at, field) ->
+              bindField(insert, at, field.collection(), field.id(), field.value()));
+      return;
+    }
+    int n = fields.size();
+    Object[][] columns = new Object[7][n];
+    for (int i = 0; i < n; i++) {
+      Field field = fields.get(i);
+      Object value = field.value().value();
+      columns[0][i] = field.collection();
+      columns[1][i] = field.id();
+      columns[2][i] = field.value().field();
+      columns[3][i] = value instanceof String ? value : null;
+      columns[4][i] = value instanceof Double ? value : null;
+      columns[5][i] = value instanceof Boolean ? value : null;
+      columns[6][i] = value instanceof Long ? value : null;
+    }
+    String[] types = {"varchar", "varchar", "varchar", "varchar", "float8", "bool", "int8"};
+    try (PreparedStatement insert =
+        c.prepareStatement(
+            "INSERT INTO "
                 + t.fields()
-                + " (collection, id, field, string_value, number_value, boolean_value, timestamp_value)"
-                + " VALUES "
-                + values(rows, 7, ""),
-        7,
-        fields,
-        (insert, at, field) ->
-            bindField(insert, at, field.collection(), field.id(), field.value()));
+                + " ("
+                + FIELD_COLUMNS
+                + ") SELECT * FROM unnest(?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[],"
+                + " ?::float8[], ?::bool[], ?::int8[])")) {
+      for (int column = 0; column < 7; column++) {
+        insert.setArray(column + 1, c.createArrayOf(types[column], columns[column]));
+      }
+      insert.executeUpdate();
+    }
   }
 
   private record Field(String collection, String id, IndexValue value) {}
@@ -247,6 +370,9 @@ final class DocumentRows {
   private interface Binder<T> {
     void bind(PreparedStatement statement, int firstIndex, T row) throws SQLException;
   }
+
+  /** Rows per multi-row statement on H2. */
+  private static final int ROWS_PER_STATEMENT = 500;
 
   /**
    * Runs one statement per {@value #ROWS_PER_STATEMENT} rows, its text made for the number of rows
@@ -266,13 +392,10 @@ final class DocumentRows {
     }
   }
 
-  /** {@code rows} rows of {@code width} parameters, "(?, ?), (?, ?)", after {@code prefix}. */
-  private static String values(int rows, int width, String prefix) {
-    if (rows == 0) {
-      return "";
-    }
+  /** {@code rows} rows of {@code width} parameters: "(?, ?), (?, ?)". */
+  private static String values(int rows, int width) {
     String row = "(" + String.join(", ", Collections.nCopies(width, "?")) + ")";
-    return prefix + String.join(", ", Collections.nCopies(rows, row));
+    return String.join(", ", Collections.nCopies(rows, row));
   }
 
   private static void bindDocument(

@@ -34,8 +34,80 @@ class TagRangeReadJournalDaoTest {
       s.execute(
           "INSERT INTO event_tag (event_id, tag) SELECT g, 'all' FROM generate_series(1, 20000) g"
               + " UNION ALL SELECT g, 'even' FROM generate_series(2, 20000, 2) g");
+      // 40,000 document events after them, in eight slices by ordering; 40,003 deleted.
+      s.execute(
+          "INSERT INTO event_journal (ordering, persistence_id, sequence_number, writer,"
+              + " event_ser_id, event_ser_manifest, event_payload, deleted, slice)"
+              + " SELECT g, 'd' || g, 1, 'w', 1, 'm', '\\x00', g = 40003, g % 8"
+              + " FROM generate_series(20001, 60000) g");
       s.execute("ANALYZE");
     }
+  }
+
+  @Test
+  void answersASlicesEventsAfterTheOffsetUpToTheMaximumInOrderWithoutDeletedOnes()
+      throws SQLException {
+    assertThat(sliceOrderings(3, 39980, 40030, 100))
+        .containsExactly(39987L, 39995L, 40011L, 40019L, 40027L);
+    assertThat(sliceOrderings(0, 0, 60000, 2)).containsExactly(20008L, 20016L);
+    assertThat(sliceOrderings(5, 60000, 70000, 10)).isEmpty();
+  }
+
+  @Test
+  void readsOnlyTheSlicesRowsNotTheOtherSlicesInTheRange() throws Exception {
+    try (Connection c = TestPostgres.connect(url);
+        PreparedStatement explain =
+            c.prepareStatement(
+                "EXPLAIN (ANALYZE, FORMAT JSON) "
+                    + TagRangeReadJournalDao.EVENTS_OF_SLICE_POSTGRES)) {
+      bindSlice(explain, 3, 30000, 60000, 500);
+      try (ResultSet plan = explain.executeQuery()) {
+        plan.next();
+        JsonNode root = new ObjectMapper().readTree(plan.getString(1)).get(0).get("Plan");
+        // 500 events of one slice out of eight: read without the 3,500 of the others between them.
+        assertThat(journalRowsRead(root)).isBetween(500L, 510L);
+      }
+    }
+  }
+
+  /** Rows every plan node over event_journal read: those it produced and those it filtered out. */
+  private static long journalRowsRead(JsonNode node) {
+    long rows = 0;
+    if ("event_journal".equals(node.path("Relation Name").asText())) {
+      rows +=
+          (node.get("Actual Rows").asLong() + node.path("Rows Removed by Filter").asLong())
+              * node.get("Actual Loops").asLong();
+    }
+    for (JsonNode child : node.path("Plans")) {
+      rows += journalRowsRead(child);
+    }
+    return rows;
+  }
+
+  private static List<Long> sliceOrderings(int slice, long offset, long maxOffset, long max)
+      throws SQLException {
+    List<Long> orderings = new ArrayList<>();
+    try (Connection c = TestPostgres.connect(url);
+        PreparedStatement select =
+            c.prepareStatement(TagRangeReadJournalDao.EVENTS_OF_SLICE_POSTGRES)) {
+      bindSlice(select, slice, offset, maxOffset, max);
+      try (ResultSet rows = select.executeQuery()) {
+        while (rows.next()) {
+          orderings.add(rows.getLong(1));
+        }
+      }
+    }
+    return orderings;
+  }
+
+  private static void bindSlice(
+      PreparedStatement statement, int slice, long offset, long maxOffset, long max)
+      throws SQLException {
+    statement.setShort(1, (short) slice);
+    statement.setLong(2, offset);
+    statement.setShort(3, (short) slice);
+    statement.setLong(4, maxOffset);
+    statement.setLong(5, max);
   }
 
   @Test
