@@ -155,21 +155,21 @@ final class DocumentRows {
       throws SQLException {
     List<DocumentState> inserted = new ArrayList<>();
     List<DocumentState> updated = new ArrayList<>();
-    List<DocumentState> reindexed = new ArrayList<>();
+    List<DocumentState> withFields = new ArrayList<>();
     List<Field> fields = new ArrayList<>();
     for (DocumentState state : states) {
       Indexes declared = indexes.get(state.collection());
       boolean exists = stored.contains(new DocumentKey(state.collection(), state.id()));
       (exists ? updated : inserted).add(state);
       if (exists && declared.version() != 0) {
-        reindexed.add(state);
+        withFields.add(state);
       }
       for (IndexValue value : IndexValue.of(declared.fields(), state.data())) {
         fields.add(new Field(state.collection(), state.id(), value));
       }
     }
     if (!isPostgres(c)) {
-      updateInBatches(c, t, updated, reindexed, indexes);
+      updateInBatches(c, t, updated, withFields, indexes);
       insertInBatches(c, t, inserted, fields, indexes);
       return;
     }
@@ -188,18 +188,18 @@ final class DocumentRows {
         update.executeUpdate();
       }
     }
-    if (!reindexed.isEmpty()) {
+    if (!withFields.isEmpty()) {
       try (PreparedStatement delete =
           c.prepareStatement(
               "DELETE FROM "
                   + t.fields()
                   + " AS f USING unnest(?::varchar[], ?::varchar[]) AS v (collection, id)"
                   + " WHERE f.collection = v.collection AND f.id = v.id")) {
-        Object[] collections = new Object[reindexed.size()];
-        Object[] ids = new Object[reindexed.size()];
-        for (int i = 0; i < reindexed.size(); i++) {
-          collections[i] = reindexed.get(i).collection();
-          ids[i] = reindexed.get(i).id();
+        Object[] collections = new Object[withFields.size()];
+        Object[] ids = new Object[withFields.size()];
+        for (int i = 0; i < withFields.size(); i++) {
+          collections[i] = withFields.get(i).collection();
+          ids[i] = withFields.get(i).id();
         }
         delete.setArray(1, c.createArrayOf("varchar", collections));
         delete.setArray(2, c.createArrayOf("varchar", ids));
@@ -254,14 +254,14 @@ final class DocumentRows {
   }
 
   /**
-   * On H2: updates the rows, and deletes the old fields of {@code reindexed}, one JDBC batch of
-   * statements each.
+   * On H2: updates the rows, and deletes the old fields of {@code withFields} (updated documents of
+   * defined collections), one JDBC batch of statements each.
    */
   private static void updateInBatches(
       Connection c,
       ReadTables t,
       List<DocumentState> updated,
-      List<DocumentState> reindexed,
+      List<DocumentState> withFields,
       Map<String, Indexes> indexes)
       throws SQLException {
     if (updated.isEmpty()) {
@@ -279,7 +279,7 @@ final class DocumentRows {
         bindDocument(update, 1, state, indexes.get(state.collection()));
         update.addBatch();
       }
-      for (DocumentState state : reindexed) {
+      for (DocumentState state : withFields) {
         deleteFields.setString(1, state.collection());
         deleteFields.setString(2, state.id());
         deleteFields.addBatch();
