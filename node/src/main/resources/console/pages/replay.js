@@ -404,7 +404,22 @@ export async function backup(main) {
             : `Importing ${chosen.name}: all sent, waiting for the node's answer…`;
         },
       });
-      const r = report.data;
+      let r = report.data;
+      if (report.status === 202) {
+        // Still writing when the node answered: the report is the operation's result.
+        let view = r;
+        importProgress.max = '1';
+        while (view.state === 'running' || view.state === 'cancelling') {
+          importProgress.value = view.fraction ?? 0;
+          line.textContent = `Importing ${chosen.name}: ${number(view.done)} of ${number(view.total)} events written, ${number(Math.round(view.eventsPerSecond))} events/s…`;
+          await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+          view = await get(`/admin/operations/${enc(view.id)}`);
+        }
+        if (view.state !== 'done') {
+          throw new ApiError(0, { title: `Import ${view.state}`, detail: `${number(view.done)} of ${number(view.total)} events dealt with${view.message ? ': ' + view.message : ''}` });
+        }
+        r = view.result;
+      }
       fill(importStatus, h('p', { class: 'notice success' }, `Imported ${number(r.imported)} events, skipped ${number(r.skipped)} already there, ${number(r.conflicting)} conflicting.`), r.conflicts.length ? table('Conflicts', ['Document', 'Version', 'Reason'], r.conflicts.map((c) => h('tr', {}, h('td', {}, `${c.collection}/${c.id}`), h('td', {}, c.version), h('td', {}, c.reason)))) : null);
     } catch (error) {
       fill(importStatus, problemBox(error));

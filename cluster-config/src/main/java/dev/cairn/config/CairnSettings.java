@@ -25,6 +25,7 @@ public record CairnSettings(
     Limits limits,
     Duration askTimeout,
     Duration drainTimeout,
+    Duration importWait,
     String clusterHost,
     int clusterPort,
     List<String> seedNodes,
@@ -468,6 +469,7 @@ public record CairnSettings(
         Limits.from(c.getConfig("limits")),
         c.getDuration("http.ask-timeout"),
         c.getDuration("http.drain-timeout"),
+        importWait(config),
         c.getString("cluster.host"),
         c.getInt("cluster.port"),
         config.getStringList("pekko.cluster.seed-nodes"),
@@ -484,6 +486,27 @@ public record CairnSettings(
         c.getInt("entity.snapshot-every"),
         c.getBoolean("collections.strict"),
         c.getInt("history.max-page-size"));
+  }
+
+  /**
+   * {@code cairn.admin.import-wait}: how long an import's request waits for its writing before it
+   * is answered 202 with the operation to follow. It must end before the HTTP idle timeout, which
+   * closes a connection that has carried no byte for that long, even with a request in flight.
+   */
+  private static Duration importWait(Config config) {
+    Duration wait = config.getDuration("cairn.admin.import-wait");
+    String idle = "pekko.http.server.idle-timeout";
+    if (wait.isNegative()
+        || (config.hasPath(idle)
+            && !config.getString(idle).equals("infinite")
+            && wait.compareTo(config.getDuration(idle)) >= 0)) {
+      throw new ConfigException.BadValue(
+          "cairn.admin.import-wait",
+          "CAIRN_IMPORT_WAIT must be at least 0s and shorter than the HTTP idle timeout ("
+              + (config.hasPath(idle) ? config.getString(idle) : "30s")
+              + ")");
+    }
+    return wait;
   }
 
   private static final java.util.regex.Pattern IP_OR_NETWORK =

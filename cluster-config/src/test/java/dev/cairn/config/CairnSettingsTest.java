@@ -47,6 +47,25 @@ class CairnSettingsTest {
   }
 
   @Test
+  void anImportWaitAsLongAsTheIdleTimeoutIsRefused() {
+    assertThat(CairnSettings.from(CairnSettings.load(Map.of())).importWait()).hasSeconds(15);
+    assertThatThrownBy(
+            () ->
+                CairnSettings.from(
+                    CairnSettings.load(
+                        Map.of(
+                            "cairn.admin.import-wait",
+                            "30s",
+                            "pekko.http.server.idle-timeout",
+                            "30s"))))
+        .isInstanceOf(ConfigException.BadValue.class)
+        .hasMessageContaining("CAIRN_IMPORT_WAIT must be at least 0s and shorter than the HTTP");
+    assertThatThrownBy(
+            () -> CairnSettings.from(CairnSettings.load(Map.of("cairn.admin.import-wait", "-1s"))))
+        .isInstanceOf(ConfigException.BadValue.class);
+  }
+
+  @Test
   void secretsCanBeReadFromFilesWithoutTheirLineBreak(@org.junit.jupiter.api.io.TempDir Path dir)
       throws Exception {
     Path password = dir.resolve("db-password");

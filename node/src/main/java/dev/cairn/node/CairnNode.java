@@ -25,6 +25,7 @@ import dev.cairn.node.security.Authenticator;
 import dev.cairn.node.security.TlsContexts;
 import dev.cairn.node.security.TokenVerifier;
 import dev.cairn.persistence.AccessControl;
+import dev.cairn.persistence.AdminOperations;
 import dev.cairn.persistence.ChangeFeed;
 import dev.cairn.persistence.ClusterSecret;
 import dev.cairn.persistence.CollectionDefinitions;
@@ -132,7 +133,8 @@ public final class CairnNode implements AutoCloseable {
       ReadModel.startMaintenance(system, database);
       ProjectionAdmin projections = new ProjectionAdmin(system, database);
       Rebuilds rebuilds = new Rebuilds(system, database, projections);
-      NodeMetrics metrics = NodeMetrics.start(system, database, projections, rebuilds);
+      AdminOperations operations = new AdminOperations(database);
+      NodeMetrics metrics = NodeMetrics.start(system, database, projections, operations);
       ServerBuilder server = Http.get(system).newServerAt(settings.httpHost(), settings.httpPort());
       if (settings.tls().http()) {
         server = server.enableHttps(TlsContexts.https(settings.tls()));
@@ -144,7 +146,7 @@ public final class CairnNode implements AutoCloseable {
                       system,
                       settings,
                       new Parts(database, registry, history, limits, journal, audit),
-                      new Administration(projections, rebuilds, metrics)))
+                      new Administration(projections, rebuilds, operations, metrics)))
               .toCompletableFuture()
               .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS)
               .addToCoordinatedShutdown(settings.drainTimeout(), system);
@@ -239,7 +241,10 @@ public final class CairnNode implements AutoCloseable {
 
   /** The read side's administration and the node's metrics. */
   private record Administration(
-      ProjectionAdmin projections, Rebuilds rebuilds, NodeMetrics metrics) {}
+      ProjectionAdmin projections,
+      Rebuilds rebuilds,
+      AdminOperations operations,
+      NodeMetrics metrics) {}
 
   private static Route routes(
       ActorSystem<Void> system, CairnSettings settings, Parts parts, Administration admin) {
@@ -293,7 +298,9 @@ public final class CairnNode implements AutoCloseable {
             new JournalImport(system, database, settings.askTimeout(), maxLine),
             new DocumentRebuild(system, database, settings.askTimeout()),
             audit,
-            operations)
+            operations,
+            admin.operations(),
+            settings.importWait())
         .route()
         .orElse(
             new ProjectionRoutes(
@@ -301,7 +308,8 @@ public final class CairnNode implements AutoCloseable {
                     new ReplayCheck(
                         system, database, parts.registry(), settings.limits().validationTimeout()),
                     admin.projections(),
-                    admin.rebuilds())
+                    admin.rebuilds(),
+                    admin.operations())
                 .route());
   }
 

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,12 @@ class AdminCliIT {
   void aBackupRestoresIntoAnotherNodeAndTheExitCodesTellScriptsWhatHappened() throws Exception {
     Path backup = dir.resolve("backup.ndjson.gz");
     try (NodeProcess from = NodeProcess.start("admin-from", dir.resolve("from"));
-        NodeProcess to = NodeProcess.start("admin-to", dir.resolve("to"))) {
+        // Its imports are answered 202 once read: the CLI follows them to their report.
+        NodeProcess to =
+            NodeProcess.start(
+                "admin-to",
+                List.of("--http-port=0", "--cluster-port=0", "--data-dir=" + dir.resolve("to")),
+                Map.of("CAIRN_IMPORT_WAIT", "0s"))) {
       TestClient source = from.client();
       TestClient target = to.client();
       for (int i = 0; i < 20; i++) {
@@ -47,7 +53,8 @@ class AdminCliIT {
       Run again = admin("import", backup.toString(), "--url", toUrl);
       Run exportedOther =
           admin("export", "--collection", "other", "--out", other.toString(), "--url", fromUrl);
-      Run importedOther = admin("import", other.toString(), "--url", toUrl);
+      // Back into the node it came from, which answers 200 with the report.
+      Run importedOther = admin("import", other.toString(), "--url", fromUrl);
       Run listed = admin("documents", "--collection", "notes", "--limit", "5", "--url", toUrl);
       Run rebuilt = admin("rebuild", "notes", "n3", "--url", toUrl);
       Run checked = admin("check", "notes", "--url", toUrl);
@@ -90,6 +97,11 @@ class AdminCliIT {
       assertThat(rebuiltReadModel.exit()).as(rebuiltReadModel.out()).isZero();
       assertThat(rebuiltReadModel.out()).contains("rebuild done: 41 events");
       assertThat(audit.out()).contains("\"operation\" : \"import\"", "\"operation\" : \"rebuild\"");
+      assertThat(target.get("/admin/audit").json().get("items"))
+          .filteredOn(entry -> entry.get("operation").asText().equals("import"))
+          .as("both imports into the target were answered 202 and followed")
+          .hasSize(2)
+          .allMatch(entry -> entry.get("status").asInt() == 202);
       assertThat(badUsage.exit()).isEqualTo(2);
       assertThat(nobody.exit()).isEqualTo(1);
       assertThat(nobody.out()).contains("no node answers at http://127.0.0.1:1");

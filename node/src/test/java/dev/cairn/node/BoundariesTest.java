@@ -26,6 +26,7 @@ class BoundariesTest {
   private static final Set<String> FACADES =
       Set.of(
           "dev.cairn.persistence.Documents",
+          "dev.cairn.persistence.AdminOperations",
           "dev.cairn.persistence.AccessControl",
           "dev.cairn.persistence.CollectionDefinitions",
           "dev.cairn.persistence.CollectionRegistry",

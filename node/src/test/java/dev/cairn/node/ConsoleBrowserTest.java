@@ -84,7 +84,15 @@ class ConsoleBrowserTest {
     }
     node =
         TestNode.start(
-            dir.resolve("node"), Map.of("cairn.auth.mode", "jwt", "cairn.auth.jwt.secret", SECRET));
+            dir.resolve("node"),
+            // Imports answered 202 once read: the page follows them to their report.
+            Map.of(
+                "cairn.auth.mode",
+                "jwt",
+                "cairn.auth.jwt.secret",
+                SECRET,
+                "cairn.admin.import-wait",
+                "0s"));
     admin = new String[] {"Authorization", "Bearer " + token("tester", Duration.ofHours(1))};
     downloads = Files.createDirectories(dir.resolve("downloads"));
     ChromeOptions options = new ChromeOptions();
@@ -418,6 +426,11 @@ class ConsoleBrowserTest {
     assertThat(node.get("/v1/seeded/s5", admin).json().get("data").get("n").asInt())
         .as("the conflicting document is left alone")
         .isEqualTo(5);
+    JsonNode audited = node.get("/admin/audit?limit=1", admin).json().get("items").get(0);
+    assertThat(audited.get("operation").asText()).isEqualTo("import");
+    assertThat(audited.get("status").asInt())
+        .as("answered 202 and followed at its operation")
+        .isEqualTo(202);
     shot("import-conflict");
 
     visit("replay/check", "Replay check");

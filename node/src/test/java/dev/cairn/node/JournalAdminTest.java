@@ -38,7 +38,8 @@ class JournalAdminTest {
 
   @BeforeAll
   static void start() throws Exception {
-    source = TestNode.start(dir.resolve("h2"));
+    // Its imports are answered 202 once read, to be followed at their operation.
+    source = TestNode.start(dir.resolve("h2"), Map.of("cairn.admin.import-wait", "0s"));
     cluster = TestNode.cluster(dir.resolve("pg"), 3, Map.of());
     source.put(
         "/v1/_collections/diary",
@@ -302,6 +303,58 @@ class JournalAdminTest {
   }
 
   @Test
+  @Order(4)
+  void anImportStillWritingWhenAnsweredIsFollowedAtItsOperationWithItsReportAsTheResult()
+      throws Exception {
+    String ndjson = source.get("/admin/export").body();
+    long lines = ndjson.lines().filter(line -> !line.isBlank()).count();
+
+    var accepted = postImport(source, ndjson);
+    String location = accepted.header("Location").orElseThrow();
+    JsonNode imported = ended(location);
+    var failing =
+        postImport(
+            source,
+            "{\"collection\":\"x\",\"id\":\"y\",\"version\":1,"
+                + "\"type\":\"exploded\",\"event\":{}}\n");
+    JsonNode failed = ended(failing.header("Location").orElseThrow());
+    JsonNode audit = source.get("/admin/audit?limit=2").json().get("items");
+
+    assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+    assertThat(accepted.json().get("kind").asText()).isEqualTo("import");
+    assertThat(accepted.json().get("total").asLong()).isEqualTo(lines);
+    assertThat(location).isEqualTo("/admin/operations/" + accepted.json().get("id").asText());
+    assertThat(imported.get("state").asText()).as(imported.toString()).isEqualTo("done");
+    assertThat(imported.get("done").asLong()).isEqualTo(lines);
+    assertThat(imported.get("result").get("imported").asLong()).isZero();
+    assertThat(imported.get("result").get("skipped").asLong())
+        .as("the node's own events, already here")
+        .isEqualTo(lines);
+    assertThat(failing.status()).as(failing.body()).isEqualTo(202);
+    assertThat(failed.get("state").asText()).as(failed.toString()).isEqualTo("failed");
+    assertThat(failed.get("message").asText())
+        .startsWith("line 1 of the import cannot be imported: unknown event type 'exploded'");
+    assertThat(failed.get("result").get("imported").asLong()).isZero();
+    assertThat(audit.get(0).get("operation").asText()).isEqualTo("import");
+    assertThat(audit.get(0).get("status").asInt()).isEqualTo(202);
+    assertThat(audit.get(0).get("outcome").get("operation").asText())
+        .isEqualTo(failing.json().get("id").asText());
+    assertThat(audit.get(1).get("outcome").get("operation").asText())
+        .isEqualTo(accepted.json().get("id").asText());
+  }
+
+  /** The operation at {@code location} once it has ended, as the source reports it. */
+  private static JsonNode ended(String location) throws Exception {
+    Await.until(
+        location + " has ended",
+        () -> {
+          String state = source.get(location).json().get("state").asText();
+          return !state.equals("running") && !state.equals("cancelling");
+        });
+    return source.get(location).json();
+  }
+
+  @Test
   @Order(5)
   void aRebuiltDocumentEqualsItselfAndTheAuditTrailRecordsWhoDidWhat() {
     source.put("/v1/rebuilt/r", "{\"n\":0}");
@@ -381,12 +434,15 @@ class JournalAdminTest {
         () -> a.get("/v1/spread?limit=100").json().get("items").size() == SPREAD);
   }
 
+  private static HttpResponseView postImport(TestClient node, String ndjson) {
+    return node.send(
+        node.request("/admin/import", "Content-Type", "application/x-ndjson")
+            .POST(HttpRequest.BodyPublishers.ofString(ndjson))
+            .build());
+  }
+
   private static JsonNode importNdjson(TestClient node, String ndjson) {
-    var imported =
-        node.send(
-            node.request("/admin/import", "Content-Type", "application/x-ndjson")
-                .POST(HttpRequest.BodyPublishers.ofString(ndjson))
-                .build());
+    var imported = postImport(node, ndjson);
     assertThat(imported.status()).as(imported.body()).isEqualTo(200);
     return imported.json();
   }

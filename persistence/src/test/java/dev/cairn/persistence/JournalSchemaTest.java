@@ -49,7 +49,7 @@ class JournalSchemaTest {
         .hasMessageContaining("CAIRN_DB_SCHEMA=public");
     int applied = JournalSchema.migrate(database(TestPostgres.inSchema(url, "public"), "public"));
 
-    assertThat(applied).as("the migrations after the first").isEqualTo(5);
+    assertThat(applied).as("the migrations after the first").isEqualTo(6);
     assertThat(tables(url, "public"))
         .contains(
             "event_journal",

@@ -235,6 +235,30 @@ public final class AdminCommand implements Runnable {
     }
   }
 
+  /**
+   * Follows an operation at {@code /admin/operations/{id}} with a progress bar until it ends;
+   * returns it as it ended.
+   */
+  static JsonNode follow(AdminClient client, JsonNode operation, String label)
+      throws IOException, AdminClient.Refused {
+    String location = "/admin/operations/" + operation.get("id").asText();
+    Progress progress = new Progress(label, "events", operation.get("total").asLong());
+    while (operation.get("state").asText().equals("running")
+        || operation.get("state").asText().equals("cancelling")) {
+      progress.total(operation.get("total").asLong());
+      progress.update(operation.get("done").asLong());
+      try {
+        Thread.sleep(250);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while following " + location, e);
+      }
+      operation = client.get(location, Map.of());
+    }
+    progress.finish(operation.get("done").asLong());
+    return operation;
+  }
+
   @Command(
       name = "import",
       mixinStandardHelpOptions = true,
@@ -262,6 +286,19 @@ public final class AdminCommand implements Runnable {
       JsonNode report;
       try (InputStream body = response.body()) {
         report = Json.mapper().readTree(body);
+      }
+      if (response.statusCode() == 202) {
+        // Still writing when the node answered: its report comes with the operation's end.
+        JsonNode operation = follow(client, report, "import");
+        if (!operation.get("state").asText().equals("done")) {
+          System.err.printf(
+              "import %s after %,d events%s%n",
+              operation.get("state").asText(),
+              operation.get("done").asLong(),
+              operation.hasNonNull("message") ? ": " + operation.get("message").asText() : "");
+          return 1;
+        }
+        report = operation.get("result");
       }
       if (json) {
         System.out.println(
@@ -522,20 +559,7 @@ public final class AdminCommand implements Runnable {
         System.out.println(location);
         return 0;
       }
-      Progress progress = new Progress("rebuild", "events", operation.get("total").asLong());
-      while (operation.get("state").asText().equals("running")
-          || operation.get("state").asText().equals("cancelling")) {
-        progress.total(operation.get("total").asLong());
-        progress.update(operation.get("done").asLong());
-        try {
-          Thread.sleep(250);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return 1;
-        }
-        operation = client.get(location, Map.of());
-      }
-      progress.finish(operation.get("done").asLong());
+      operation = follow(client, operation, "rebuild");
       String state = operation.get("state").asText();
       System.out.printf(
           "rebuild %s: %,d events%s%n",

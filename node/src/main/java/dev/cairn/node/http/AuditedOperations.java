@@ -10,13 +10,16 @@ import dev.cairn.protocol.Json;
 import dev.cairn.protocol.Problem;
 import dev.cairn.protocol.access.Principal;
 import dev.cairn.protocol.api.AuditEntry;
+import dev.cairn.protocol.api.OperationView;
 import java.time.Instant;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,14 +45,46 @@ public final class AuditedOperations extends ApiDirectives {
    * report (200) or its refusal as a problem.
    */
   Route audited(String operation, JsonNode parameters, Supplier<CompletionStage<JsonNode>> run) {
+    return answered(operation, parameters, () -> run.get().thenApply(Answer::done));
+  }
+
+  /** What an operation answers when it does not fail. */
+  record Answer(StatusCode status, JsonNode body, JsonNode outcome, String location) {
+
+    /** 200 with the operation's report, which the audit trail records as its outcome. */
+    static Answer done(JsonNode report) {
+      return new Answer(StatusCodes.OK, report, report, null);
+    }
+
+    /** 202 with the operation that goes on, to follow at its Location. */
+    static Answer accepted(OperationView operation) {
+      return new Answer(
+          StatusCodes.ACCEPTED,
+          Json.mapper().valueToTree(operation),
+          Json.mapper().createObjectNode().put("operation", operation.id()),
+          "/admin/operations/" + operation.id());
+    }
+  }
+
+  /**
+   * Runs {@code operation}, records it and its outcome in the audit trail, and answers as it says
+   * or with its refusal as a problem.
+   */
+  Route answered(String operation, JsonNode parameters, Supplier<CompletionStage<Answer>> run) {
     return recording(
         (caller, requestId) ->
             run.get()
                 .handle(
-                    (report, failure) -> {
+                    (answer, failure) -> {
                       if (failure == null) {
-                        return record(caller, requestId, operation, parameters, 200, report)
-                            .thenApply(recorded -> Responses.json(StatusCodes.OK, report));
+                        return record(
+                                caller,
+                                requestId,
+                                operation,
+                                parameters,
+                                answer.status().intValue(),
+                                answer.outcome())
+                            .thenApply(recorded -> response(answer));
                       }
                       Throwable cause = unwrap(failure);
                       ApiException refusal = refusal(cause);
@@ -74,6 +109,13 @@ public final class AuditedOperations extends ApiDirectives {
                               });
                     })
                 .thenCompose(Function.identity()));
+  }
+
+  private static HttpResponse response(Answer answer) {
+    HttpResponse response = Responses.json(answer.status(), answer.body());
+    return answer.location() == null
+        ? response
+        : response.addHeader(RawHeader.create("Location", answer.location()));
   }
 
   /** What a failed operation is answered with. */

@@ -3,6 +3,7 @@ package dev.cairn.node.http;
 import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cairn.persistence.AdminOperations;
 import dev.cairn.persistence.admin.AuditTrail;
 import dev.cairn.persistence.admin.DocumentRebuild;
 import dev.cairn.persistence.admin.JournalImport;
@@ -10,7 +11,12 @@ import dev.cairn.persistence.admin.JournalReader;
 import dev.cairn.protocol.DocumentKey;
 import dev.cairn.protocol.Json;
 import dev.cairn.protocol.Problem;
+import dev.cairn.protocol.api.ImportReport;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.HttpCharsets;
@@ -44,18 +50,27 @@ public final class JournalRoutes extends ApiDirectives {
   private final DocumentRebuild rebuilds;
   private final AuditTrail audit;
   private final AuditedOperations operations;
+  private final AdminOperations adminOperations;
+  private final Duration importWait;
 
+  /**
+   * @param importWait how long an import's request waits for its writing (cairn.admin.import-wait)
+   */
   public JournalRoutes(
       JournalReader journal,
       JournalImport importer,
       DocumentRebuild rebuilds,
       AuditTrail audit,
-      AuditedOperations operations) {
+      AuditedOperations operations,
+      AdminOperations adminOperations,
+      Duration importWait) {
     this.journal = journal;
     this.importer = importer;
     this.rebuilds = rebuilds;
     this.audit = audit;
     this.operations = operations;
+    this.adminOperations = adminOperations;
+    this.importWait = importWait;
   }
 
   public Route route() {
@@ -205,15 +220,49 @@ public final class JournalRoutes extends ApiDirectives {
                                       bytes ->
                                           principal(
                                               caller ->
-                                                  operations.audited(
+                                                  operations.answered(
                                                       "import",
                                                       Json.mapper().createObjectNode(),
                                                       () ->
-                                                          importer
-                                                              .run(bytes, caller)
-                                                              .thenApply(
-                                                                  Json.mapper()::valueToTree)))))));
+                                                          importAnswer(
+                                                              importer.start(bytes, caller))))))));
         });
+  }
+
+  /**
+   * 200 with the import's report if it is written within {@link #importWait} of its last line being
+   * read; else (and always when the wait is zero) 202 with its operation, which goes on: waiting
+   * longer, the connection would carry no byte until the HTTP idle timeout closes it.
+   */
+  private CompletionStage<AuditedOperations.Answer> importAnswer(JournalImport.Run run) {
+    return run.operation()
+        .thenCompose(
+            id ->
+                writtenWithinTheWait(run.report())
+                    .thenCompose(
+                        report ->
+                            report.isPresent()
+                                ? CompletableFuture.completedFuture(
+                                    AuditedOperations.Answer.done(
+                                        Json.mapper().valueToTree(report.get())))
+                                : adminOperations
+                                    .get(id)
+                                    .thenApply(
+                                        operation ->
+                                            AuditedOperations.Answer.accepted(
+                                                operation.orElseThrow()))));
+  }
+
+  /** The report, or empty if the import is still writing when the wait is over. */
+  private CompletionStage<Optional<ImportReport>> writtenWithinTheWait(
+      CompletionStage<ImportReport> report) {
+    if (importWait.isZero()) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    return report
+        .thenApply(Optional::of)
+        .toCompletableFuture()
+        .completeOnTimeout(Optional.empty(), importWait.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private Route auditPage() {

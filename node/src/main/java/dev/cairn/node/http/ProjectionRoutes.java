@@ -4,28 +4,25 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cairn.persistence.AdminOperations;
 import dev.cairn.persistence.admin.ReplayCheck;
 import dev.cairn.persistence.readmodel.ProjectionAdmin;
 import dev.cairn.persistence.readmodel.Rebuilds;
 import dev.cairn.protocol.DocumentKey;
 import dev.cairn.protocol.Json;
 import dev.cairn.protocol.Problem;
-import dev.cairn.protocol.api.OperationView;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.function.Function;
 import java.util.function.Supplier;
-import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
 
 /**
  * The read model's projections for administrators, under {@code /admin}: their slices with state
- * and lag, pause and resume, rebuilds followed at {@code /admin/operations/{id}}, dead letters and
- * their re-drive, and the replay check. Every route needs the {@code admin} role; every operation
- * is recorded in the audit trail.
+ * and lag, pause and resume, rebuilds, dead letters and their re-drive, and the replay check; and
+ * the long operations (rebuilds, imports) at {@code /admin/operations/{id}}. Every route needs the
+ * {@code admin} role; every operation is recorded in the audit trail.
  */
 public final class ProjectionRoutes extends ApiDirectives {
 
@@ -36,16 +33,19 @@ public final class ProjectionRoutes extends ApiDirectives {
   private final ReplayCheck checks;
   private final ProjectionAdmin projections;
   private final Rebuilds rebuildsOfReadModel;
+  private final AdminOperations adminOperations;
 
   public ProjectionRoutes(
       AuditedOperations operations,
       ReplayCheck checks,
       ProjectionAdmin projections,
-      Rebuilds rebuildsOfReadModel) {
+      Rebuilds rebuildsOfReadModel,
+      AdminOperations adminOperations) {
     this.operations = operations;
     this.checks = checks;
     this.projections = projections;
     this.rebuildsOfReadModel = rebuildsOfReadModel;
+    this.adminOperations = adminOperations;
   }
 
   public Route route() {
@@ -181,52 +181,15 @@ public final class ProjectionRoutes extends ApiDirectives {
           collection.ifPresent(c -> parameters.put("collection", c));
           id.ifPresent(i -> parameters.put("id", i));
           maxEventsPerSecond.ifPresent(rate -> parameters.put("maxEventsPerSecond", rate));
-          return operations.recording(
-              (caller, requestId) ->
+          return operations.answered(
+              "rebuild-projection",
+              parameters,
+              () ->
                   rebuildsOfReadModel
                       .start(name, collection, id, maxEventsPerSecond)
-                      .thenCompose(rebuildsOfReadModel::get)
-                      .handle(
-                          (started, failure) -> {
-                            if (failure != null) {
-                              ApiException refusal =
-                                  AuditedOperations.refusal(AuditedOperations.unwrap(failure));
-                              return operations
-                                  .record(
-                                      caller,
-                                      requestId,
-                                      "rebuild-projection",
-                                      parameters,
-                                      ProblemResponses.status(refusal.problem()).intValue(),
-                                      Json.mapper()
-                                          .createObjectNode()
-                                          .put("problem", refusal.problem().slug())
-                                          .put("detail", refusal.getMessage()))
-                                  .<HttpResponse>thenApply(
-                                      recorded -> {
-                                        throw refusal;
-                                      });
-                            }
-                            OperationView operation = started.orElseThrow();
-                            return operations
-                                .record(
-                                    caller,
-                                    requestId,
-                                    "rebuild-projection",
-                                    parameters,
-                                    202,
-                                    Json.mapper()
-                                        .createObjectNode()
-                                        .put("operation", operation.id()))
-                                .thenApply(
-                                    recorded ->
-                                        Responses.json(StatusCodes.ACCEPTED, operation)
-                                            .addHeader(
-                                                RawHeader.create(
-                                                    "Location",
-                                                    "/admin/operations/" + operation.id())));
-                          })
-                      .thenCompose(Function.identity()));
+                      .thenCompose(adminOperations::get)
+                      .thenApply(
+                          started -> AuditedOperations.Answer.accepted(started.orElseThrow())));
         });
   }
 
@@ -238,7 +201,7 @@ public final class ProjectionRoutes extends ApiDirectives {
             () ->
                 answer(
                     () ->
-                        rebuildsOfReadModel
+                        adminOperations
                             .get(id)
                             .thenApply(
                                 found -> Responses.json(StatusCodes.OK, found.orElseThrow(none))))),
@@ -246,7 +209,7 @@ public final class ProjectionRoutes extends ApiDirectives {
             () ->
                 answer(
                     () ->
-                        rebuildsOfReadModel
+                        adminOperations
                             .cancel(id)
                             .thenApply(
                                 found ->

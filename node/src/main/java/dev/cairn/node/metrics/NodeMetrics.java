@@ -1,10 +1,10 @@
 package dev.cairn.node.metrics;
 
+import dev.cairn.persistence.AdminOperations;
 import dev.cairn.persistence.CairnMetrics;
 import dev.cairn.persistence.Database;
 import dev.cairn.persistence.DocumentEntity;
 import dev.cairn.persistence.readmodel.ProjectionAdmin;
-import dev.cairn.persistence.readmodel.Rebuilds;
 import dev.cairn.protocol.api.OperationView;
 import dev.cairn.protocol.api.ProjectionView;
 import io.micrometer.core.instrument.Gauge;
@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * A node's {@code GET /metrics}: everything the node's parts record in {@link CairnMetrics}, the
  * JVM's and the connection pool's figures from Micrometer's and Hikari's binders, and figures that
  * are sampled when Prometheus asks for them — cluster membership, this node's shards, the read
- * side's lag per slice, running rebuilds — rendered in Prometheus' text format.
+ * side's lag per slice, running rebuilds and imports — rendered in Prometheus' text format.
  *
  * <p>The sampled figures are read at most once per {@link #SAMPLE_EVERY}, so that several
  * Prometheus servers scraping every node cost the database a query every few seconds at most.
@@ -57,7 +57,7 @@ public final class NodeMetrics {
   private final ActorSystem<?> system;
   private final PrometheusMeterRegistry prometheus;
   private final ProjectionAdmin projections;
-  private final Rebuilds rebuilds;
+  private final AdminOperations operations;
   private final AtomicLong shards = new AtomicLong();
   private final AtomicLong shardEntities = new AtomicLong();
   private final MultiGauge lagEvents;
@@ -69,10 +69,13 @@ public final class NodeMetrics {
   private volatile CompletableFuture<Void> sampling = CompletableFuture.completedFuture(null);
 
   private NodeMetrics(
-      ActorSystem<?> system, Database database, ProjectionAdmin projections, Rebuilds rebuilds) {
+      ActorSystem<?> system,
+      Database database,
+      ProjectionAdmin projections,
+      AdminOperations operations) {
     this.system = system;
     this.projections = projections;
-    this.rebuilds = rebuilds;
+    this.operations = operations;
     this.prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     CairnMetrics metrics = CairnMetrics.get(system);
     metrics.publishTo(prometheus);
@@ -106,17 +109,20 @@ public final class NodeMetrics {
             .register(registry);
     this.progress =
         MultiGauge.builder(CairnMetrics.PREFIX + "admin.operation.progress")
-            .description("Fraction of a running rebuild done, 0 to 1 (sampled)")
+            .description("Fraction of a running rebuild or import done, 0 to 1 (sampled)")
             .register(registry);
     Gauge.builder(CairnMetrics.PREFIX + "admin.operations.running", running, AtomicLong::get)
-        .description("Rebuilds running in the cluster (sampled)")
+        .description("Rebuilds and imports running in the cluster (sampled)")
         .register(registry);
   }
 
   /** Starts this node's metrics; {@link #scrape()} renders them. */
   public static NodeMetrics start(
-      ActorSystem<?> system, Database database, ProjectionAdmin projections, Rebuilds rebuilds) {
-    return new NodeMetrics(system, database, projections, rebuilds);
+      ActorSystem<?> system,
+      Database database,
+      ProjectionAdmin projections,
+      AdminOperations operations) {
+    return new NodeMetrics(system, database, projections, operations);
   }
 
   /** Where the node's other parts register what they measure. */
@@ -156,7 +162,7 @@ public final class NodeMetrics {
         CompletableFuture.allOf(
                 sampleShards().toCompletableFuture(),
                 projections.list().thenAccept(this::projections).toCompletableFuture(),
-                rebuilds.running().thenAccept(this::operations).toCompletableFuture())
+                operations.running().thenAccept(this::operations).toCompletableFuture())
             .orTimeout(SAMPLE_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     return sampling;
   }

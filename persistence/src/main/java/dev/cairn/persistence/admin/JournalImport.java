@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
+import dev.cairn.persistence.AdminOperations;
 import dev.cairn.persistence.CollectionEntity;
 import dev.cairn.persistence.Database;
 import dev.cairn.persistence.DocumentEntity;
@@ -33,12 +34,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.persistence.jdbc.query.javadsl.JdbcReadJournal;
@@ -54,6 +61,8 @@ import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Writes an export (NDJSON of {@link JournalEntry}, one event a line) into this journal, read as a
@@ -119,8 +128,11 @@ public final class JournalImport {
     }
   }
 
+  private static final Logger log = LoggerFactory.getLogger(JournalImport.class);
+
   private final ActorSystem<?> system;
   private final Database database;
+  private final AdminOperations operations;
   private final NewHistories newHistories;
 
   /** The writer the journal names for the events this node's imports write directly. */
@@ -135,6 +147,7 @@ public final class JournalImport {
       ActorSystem<?> system, Database database, Duration askTimeout, int maxLineBytes) {
     this.system = system;
     this.database = database;
+    this.operations = new AdminOperations(database);
     this.newHistories = new NewHistories(SerializationExtension.get(system.classicSystem()));
     this.sharding = ClusterSharding.get(system);
     this.journal =
@@ -149,32 +162,130 @@ public final class JournalImport {
    * before anything is written (a line that is not JSON, or names no document and version, stops
    * the import with nothing written), put in document order ({@link DocumentOrder}) and written a
    * window at a time; a line that is not an importable event stops it at its window.
+   *
+   * <p>Once every line is read, the import is an operation of {@link AdminOperations} (kind {@code
+   * import}, over as many events as lines): its progress is reported while it writes, a
+   * cancellation stops it before its next window, and its report is the operation's result.
    */
-  public CompletionStage<ImportReport> run(Source<ByteString, ?> ndjson, Principal caller) {
+  public Run start(Source<ByteString, ?> ndjson, Principal caller) {
     Tally tally = new Tally();
     AtomicLong lineNumber = new AtomicLong();
+    AtomicLong lines = new AtomicLong();
+    AtomicBoolean cancelled = new AtomicBoolean();
     DocumentOrder order = new DocumentOrder(RUN_BYTES);
-    return ndjson
-        .via(Framing.delimiter(ByteString.fromString("\n"), maxLine, FramingTruncation.ALLOW))
-        .map(bytes -> bytes.decodeString(StandardCharsets.UTF_8).strip())
-        .map(line -> new Line(lineNumber.incrementAndGet(), line))
-        .filter(line -> !line.text().isEmpty())
-        .map(line -> keyed(line, tally))
-        .toMat(Sink.foreach(order::add), Keep.right())
-        .addAttributes(BLOCKING)
-        .run(system)
-        .thenCompose(
-            read ->
-                Source.fromIterator(() -> windows(order.sorted()))
-                    .map(window -> parsedWindow(window, tally))
-                    // The next window is read while this one is written, and no more.
-                    .async(BLOCKING_DISPATCHER, 1)
-                    .mapAsync(1, window -> importWindow(window, caller, tally))
-                    .toMat(Sink.ignore(), Keep.right())
-                    .addAttributes(BLOCKING)
-                    .run(system))
-        .whenComplete((done, failure) -> order.close())
-        .thenApply(done -> tally.report());
+    CompletionStage<String> operation =
+        ndjson
+            .via(Framing.delimiter(ByteString.fromString("\n"), maxLine, FramingTruncation.ALLOW))
+            .map(bytes -> bytes.decodeString(StandardCharsets.UTF_8).strip())
+            .map(line -> new Line(lineNumber.incrementAndGet(), line))
+            .filter(line -> !line.text().isEmpty())
+            .map(line -> keyed(line, tally))
+            .toMat(
+                Sink.foreach(
+                    line -> {
+                      order.add(line);
+                      lines.incrementAndGet();
+                    }),
+                Keep.right())
+            .addAttributes(BLOCKING)
+            .run(system)
+            .thenCompose(
+                read ->
+                    operations.begin(
+                        "import",
+                        Json.mapper().createObjectNode().put("lines", lines.get()),
+                        lines.get()));
+    CompletionStage<Done> written =
+        operation.thenCompose(
+            id -> {
+              Cancellable reporting = reportProgress(id, tally, cancelled);
+              return Source.fromIterator(() -> windows(order.sorted()))
+                  .takeWhile(window -> !cancelled.get())
+                  .map(window -> parsedWindow(window, tally))
+                  // The next window is read while this one is written, and no more.
+                  .async(BLOCKING_DISPATCHER, 1)
+                  .mapAsync(1, window -> importWindow(window, caller, tally))
+                  .toMat(Sink.ignore(), Keep.right())
+                  .addAttributes(BLOCKING)
+                  .run(system)
+                  .whenComplete((done, failure) -> reporting.cancel());
+            });
+    CompletionStage<ImportReport> report =
+        written
+            .whenComplete((done, failure) -> order.close())
+            .handle(
+                (done, failure) ->
+                    operation
+                        .thenCompose(id -> finish(id, tally, cancelled.get(), failure))
+                        // An import that failed before it was an operation has nothing to record.
+                        .exceptionally(unrecorded -> null)
+                        .thenApply(
+                            recorded -> {
+                              if (failure != null) {
+                                throw failure instanceof CompletionException c
+                                    ? c
+                                    : new CompletionException(failure);
+                              }
+                              return tally.report();
+                            }))
+            .thenCompose(Function.identity());
+    return new Run(operation, report);
+  }
+
+  /** The import of {@link #start}: its operation, once every line is read, and its report. */
+  public record Run(CompletionStage<String> operation, CompletionStage<ImportReport> report) {}
+
+  /** Writes the import's progress until cancelled; a cancellation asked for stops the import. */
+  private Cancellable reportProgress(String operation, Tally tally, AtomicBoolean cancelled) {
+    Duration every = Duration.ofMillis(AdminOperations.REPORT_MILLIS);
+    return system
+        .scheduler()
+        .scheduleAtFixedRate(
+            every,
+            every,
+            () ->
+                operations
+                    .report(operation, tally.done())
+                    .whenComplete(
+                        (running, failure) -> {
+                          if (Boolean.FALSE.equals(running)) {
+                            cancelled.set(true);
+                          }
+                        }),
+            system.executionContext());
+  }
+
+  /** Records how the import ended: its report as the result, or why it failed. */
+  private CompletionStage<Void> finish(
+      String operation, Tally tally, boolean cancelled, Throwable failure) {
+    ImportReport report =
+        failure == null ? tally.report() : malformedSofar(failure).orElse(tally.report());
+    String state = failure != null ? "failed" : cancelled ? "cancelled" : "done";
+    String message =
+        failure == null
+            ? null
+            : Optional.ofNullable(unwrap(failure).getMessage()).orElse(unwrap(failure).toString());
+    return operations
+        .finish(operation, state, tally.done(), message, Json.mapper().valueToTree(report))
+        .exceptionally(
+            unrecorded -> {
+              log.error("the import {} could not record how it ended", operation, unrecorded);
+              return null;
+            });
+  }
+
+  private static Optional<ImportReport> malformedSofar(Throwable failure) {
+    return unwrap(failure) instanceof Malformed malformed
+        ? Optional.of(malformed.sofar())
+        : Optional.empty();
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
   }
 
   private record Line(long number, String text) {}
@@ -570,6 +681,11 @@ public final class JournalImport {
           conflicts.add(new ImportReport.Conflict(first.collection(), first.id(), version, reason));
         }
       }
+    }
+
+    /** Lines dealt with: imported, skipped or conflicting. */
+    long done() {
+      return imported.get() + skipped.get() + conflicting.get();
     }
 
     ImportReport report() {

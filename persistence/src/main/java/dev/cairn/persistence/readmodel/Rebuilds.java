@@ -2,19 +2,18 @@ package dev.cairn.persistence.readmodel;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.cairn.persistence.AdminOperations;
 import dev.cairn.persistence.Database;
 import dev.cairn.persistence.DocumentState;
 import dev.cairn.persistence.JournalPatterns;
 import dev.cairn.persistence.journal.JournalSlices;
 import dev.cairn.protocol.DocumentKey;
 import dev.cairn.protocol.Json;
-import dev.cairn.protocol.api.OperationView;
 import dev.cairn.protocol.event.DocumentEvent;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -57,13 +56,10 @@ public final class Rebuilds {
   /** Documents folded between two writes of rows and progress. */
   private static final int BATCH_DOCUMENTS = 200;
 
-  /**
-   * How often a running rebuild reports progress, and after how long without a report it is
-   * abandoned.
-   */
-  private static final long REPORT_MILLIS = 500;
+  /** How often a running rebuild reports progress, and after how long it is abandoned. */
+  private static final long REPORT_MILLIS = AdminOperations.REPORT_MILLIS;
 
-  private static final long ABANDONED_MILLIS = 30_000;
+  private static final long ABANDONED_MILLIS = AdminOperations.ABANDONED_MILLIS;
 
   private static final Logger log = LoggerFactory.getLogger(Rebuilds.class);
 
@@ -114,45 +110,6 @@ public final class Rebuilds {
             });
   }
 
-  public CompletionStage<Optional<OperationView>> get(String id) {
-    return database.run(c -> view(c, id));
-  }
-
-  /** The operations running now, on any node (for the metrics' rebuild progress). */
-  public CompletionStage<List<OperationView>> running() {
-    return database.run(
-        c -> {
-          List<String> ids = new ArrayList<>();
-          try (PreparedStatement select =
-                  c.prepareStatement(
-                      "SELECT id FROM admin_operation WHERE state IN ('running', 'cancelling')");
-              ResultSet rows = select.executeQuery()) {
-            while (rows.next()) {
-              ids.add(rows.getString(1));
-            }
-          }
-          List<OperationView> running = new ArrayList<>();
-          for (String id : ids) {
-            view(c, id).filter(v -> !v.state().equals("abandoned")).ifPresent(running::add);
-          }
-          return running;
-        });
-  }
-
-  /** Asks a running operation to stop; empty when there is no such operation. */
-  public CompletionStage<Optional<OperationView>> cancel(String id) {
-    return database.run(
-        c -> {
-          try (PreparedStatement update =
-              c.prepareStatement(
-                  "UPDATE admin_operation SET state = 'cancelling' WHERE id = ? AND state = 'running'")) {
-            update.setString(1, id);
-            update.executeUpdate();
-          }
-          return view(c, id);
-        });
-  }
-
   /** Which journal rows a rebuild folds: a LIKE pattern on persistence ids, or one id. */
   private record Scope(String pattern, String exact) {}
 
@@ -193,18 +150,8 @@ public final class Rebuilds {
         total = row.getLong(1);
       }
     }
-    try (PreparedStatement insert =
-        c.prepareStatement(
-            "INSERT INTO admin_operation (id, kind, running_key, parameters, state, done_events,"
-                + " total_events, started_at, updated_at) VALUES (?, 'rebuild', ?, ?, 'running', 0,"
-                + " ?, ?, ?)")) {
-      insert.setString(1, operation);
-      insert.setString(2, projection);
-      insert.setString(3, parameters.toString());
-      insert.setLong(4, total);
-      insert.setLong(5, now);
-      insert.setLong(6, now);
-      insert.executeUpdate();
+    try {
+      AdminOperations.insert(c, operation, "rebuild", projection, parameters, total);
     } catch (SQLException e) {
       if (runningRebuild(c, projection).isPresent()) {
         throw new AlreadyRunning(
@@ -709,85 +656,12 @@ public final class Rebuilds {
     return offsets;
   }
 
-  /** Writes progress; false when a cancellation has been asked for. */
   private static boolean report(Connection c, String operation, long done) throws SQLException {
-    try (PreparedStatement update =
-        c.prepareStatement(
-            "UPDATE admin_operation SET done_events = ?, updated_at = ? WHERE id = ? AND state = 'running'")) {
-      update.setLong(1, done);
-      update.setLong(2, System.currentTimeMillis());
-      update.setString(3, operation);
-      return update.executeUpdate() == 1;
-    }
+    return AdminOperations.report(c, operation, done);
   }
 
   private static void finish(
       Connection c, String operation, String state, long done, String message) throws SQLException {
-    long now = System.currentTimeMillis();
-    try (PreparedStatement update =
-        c.prepareStatement(
-            "UPDATE admin_operation SET state = ?, done_events = ?, updated_at = ?, finished_at = ?,"
-                + " message = ?, running_key = NULL"
-                // The total was counted before the fold began; done, it is what the fold read.
-                + (state.equals("done") ? ", total_events = " + done : "")
-                + " WHERE id = ?")) {
-      update.setString(1, state);
-      update.setLong(2, done);
-      update.setLong(3, now);
-      update.setLong(4, now);
-      update.setString(
-          5, message == null ? null : message.substring(0, Math.min(2000, message.length())));
-      update.setString(6, operation);
-      update.executeUpdate();
-    }
-  }
-
-  private static Optional<OperationView> view(Connection c, String id) throws SQLException {
-    try (PreparedStatement select =
-        c.prepareStatement(
-            "SELECT kind, parameters, state, done_events, total_events, started_at, updated_at,"
-                + " finished_at, message FROM admin_operation WHERE id = ?")) {
-      select.setString(1, id);
-      try (ResultSet row = select.executeQuery()) {
-        if (!row.next()) {
-          return Optional.empty();
-        }
-        String state = row.getString(3);
-        long done = row.getLong(4);
-        long total = row.getLong(5);
-        long started = row.getLong(6);
-        long updated = row.getLong(7);
-        Long finished = row.getObject(8, Long.class);
-        if ((state.equals("running") || state.equals("cancelling"))
-            && System.currentTimeMillis() - updated > ABANDONED_MILLIS) {
-          state = "abandoned";
-        }
-        double seconds =
-            Math.max(0.001, ((finished != null ? finished : updated) - started) / 1000.0);
-        double rate = done / seconds;
-        Long eta =
-            state.equals("running") && rate > 0 ? (long) Math.ceil((total - done) / rate) : null;
-        JsonNode parameters;
-        try {
-          parameters = Json.mapper().readTree(row.getString(2));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-          parameters = Json.mapper().nullNode();
-        }
-        return Optional.of(
-            new OperationView(
-                id,
-                row.getString(1),
-                parameters,
-                state,
-                done,
-                total,
-                total == 0 ? 1.0 : Math.min(1.0, (double) done / total),
-                Math.round(rate * 10) / 10.0,
-                eta,
-                Instant.ofEpochMilli(started),
-                finished == null ? null : Instant.ofEpochMilli(finished),
-                row.getString(9)));
-      }
-    }
+    AdminOperations.finish(c, operation, state, done, message, null);
   }
 }
