@@ -265,6 +265,12 @@ public final class JournalImport {
         failure == null
             ? null
             : Optional.ofNullable(unwrap(failure).getMessage()).orElse(unwrap(failure).toString());
+    // Its request may have been answered 202 long before: the operation and the log say why.
+    if (failure != null && unwrap(failure) instanceof Malformed) {
+      log.warn("the import {} stopped: {}", operation, message);
+    } else if (failure != null) {
+      log.error("the import {} failed", operation, unwrap(failure));
+    }
     return operations
         .finish(operation, state, tally.done(), message, Json.mapper().valueToTree(report))
         .exceptionally(
