@@ -56,11 +56,6 @@ public final class Rebuilds {
   /** Documents folded between two writes of rows and progress. */
   private static final int BATCH_DOCUMENTS = 200;
 
-  /** How often a running rebuild reports progress, and after how long it is abandoned. */
-  private static final long REPORT_MILLIS = AdminOperations.REPORT_MILLIS;
-
-  private static final long ABANDONED_MILLIS = AdminOperations.ABANDONED_MILLIS;
-
   private static final Logger log = LoggerFactory.getLogger(Rebuilds.class);
 
   private final Database database;
@@ -136,7 +131,7 @@ public final class Rebuilds {
             "UPDATE admin_operation SET state = 'abandoned', running_key = NULL"
                 + " WHERE running_key = ? AND updated_at < ?")) {
       abandon.setString(1, projection);
-      abandon.setLong(2, now - ABANDONED_MILLIS);
+      abandon.setLong(2, now - AdminOperations.ABANDONED_MILLIS);
       abandon.executeUpdate();
     }
     long total;
@@ -232,9 +227,9 @@ public final class Rebuilds {
                 failed++;
               }
             }
-            if (System.currentTimeMillis() - reported >= REPORT_MILLIS) {
+            if (System.currentTimeMillis() - reported >= AdminOperations.REPORT_MILLIS) {
               reported = System.currentTimeMillis();
-              if (!report(write, operation, done)) {
+              if (!AdminOperations.report(write, operation, done)) {
                 state = "cancelled";
                 break;
               }
@@ -254,11 +249,11 @@ public final class Rebuilds {
       } finally {
         read.rollback();
       }
-      finish(write, operation, state, done, message);
+      AdminOperations.finish(write, operation, state, done, message, null);
     } catch (SQLException | RuntimeException e) {
       log.error("the rebuild {} failed", operation, e);
       try (Connection c = database.connection()) {
-        finish(c, operation, "failed", done, e.toString());
+        AdminOperations.finish(c, operation, "failed", done, e.toString(), null);
       } catch (SQLException again) {
         log.error("the rebuild {} could not record its failure", operation, again);
       }
@@ -347,7 +342,7 @@ public final class Rebuilds {
       for (String slice : ProjectionAdmin.keys(DocumentProjection.NAME).orElseThrow()) {
         if (!build(
             read, write, next, slice, from.getOrDefault(slice, 0L), operation, throttle, done)) {
-          finish(write, operation, "cancelled", done[0], null);
+          AdminOperations.finish(write, operation, "cancelled", done[0], null, null);
           return;
         }
       }
@@ -377,11 +372,12 @@ public final class Rebuilds {
         join(projections.resume(DocumentProjection.NAME));
       }
       clear(write, old);
-      finish(write, operation, "done", done[0], "switched to the " + next.name() + " tables");
+      AdminOperations.finish(
+          write, operation, "done", done[0], "switched to the " + next.name() + " tables", null);
     } catch (SQLException | RuntimeException e) {
       log.error("the rebuild {} failed", operation, e);
       try (Connection c = database.connection()) {
-        finish(c, operation, "failed", done[0], e.toString());
+        AdminOperations.finish(c, operation, "failed", done[0], e.toString(), null);
       } catch (SQLException again) {
         log.error("the rebuild {} could not record its failure", operation, again);
       }
@@ -464,10 +460,10 @@ public final class Rebuilds {
               stopped = true;
             }
           }
-          if (System.currentTimeMillis() - reported >= REPORT_MILLIS) {
+          if (System.currentTimeMillis() - reported >= AdminOperations.REPORT_MILLIS) {
             reported = System.currentTimeMillis();
             writer.flush();
-            if (!report(write, operation, done[0])) {
+            if (!AdminOperations.report(write, operation, done[0])) {
               return false;
             }
           }
@@ -480,7 +476,7 @@ public final class Rebuilds {
     } finally {
       read.rollback();
     }
-    return report(write, operation, done[0]);
+    return AdminOperations.report(write, operation, done[0]);
   }
 
   /**
@@ -654,14 +650,5 @@ public final class Rebuilds {
       }
     }
     return offsets;
-  }
-
-  private static boolean report(Connection c, String operation, long done) throws SQLException {
-    return AdminOperations.report(c, operation, done);
-  }
-
-  private static void finish(
-      Connection c, String operation, String state, long done, String message) throws SQLException {
-    AdminOperations.finish(c, operation, state, done, message, null);
   }
 }
