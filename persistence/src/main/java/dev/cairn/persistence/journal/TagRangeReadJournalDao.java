@@ -122,6 +122,13 @@ public class TagRangeReadJournalDao extends DefaultReadJournalDao {
   @Override
   public Source<Try<Tuple3<PersistentRepr, Set<String>, Object>>, NotUsed> eventsByTag(
       String tag, long offset, long maxOffset, long max) {
+    if (offset >= maxOffset) {
+      // Caught up: no ordering is above the offset and at most the newest. The library asks all the
+      // same, every poll of every slice.
+      return org.apache.pekko.stream.javadsl.Source
+          .<Try<Tuple3<PersistentRepr, Set<String>, Object>>>empty()
+          .asScala();
+    }
     boolean inColumn = JournalSlices.inColumn(tag);
     if (!inColumn && !bounded) {
       return super.eventsByTag(tag, offset, maxOffset, max);

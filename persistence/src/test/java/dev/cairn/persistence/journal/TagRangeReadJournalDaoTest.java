@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
+import dev.cairn.persistence.DocumentTags;
 import dev.cairn.persistence.TestPostgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,8 +14,21 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.persistence.jdbc.config.ReadJournalConfig;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+import scala.Option;
+import slick.jdbc.JdbcBackend;
+import slick.jdbc.JdbcBackend$;
+import slick.jdbc.PostgresProfile$;
+import slick.util.AsyncExecutor$;
 
 /** The read journal's tag query on a real PostgreSQL with a long journal. */
 class TagRangeReadJournalDaoTest {
@@ -68,6 +83,60 @@ class TagRangeReadJournalDaoTest {
         assertThat(journalRowsRead(root)).isBetween(500L, 510L);
       }
     }
+  }
+
+  @Test
+  void aPollThatHasCaughtUpAsksTheDatabaseNothing() throws Exception {
+    AtomicInteger connections = new AtomicInteger();
+    PGSimpleDataSource counted =
+        new PGSimpleDataSource() {
+          @Override
+          public Connection getConnection() throws SQLException {
+            connections.incrementAndGet();
+            return super.getConnection();
+          }
+        };
+    counted.setURL(url);
+    counted.setUser("postgres");
+    ActorSystem system = ActorSystem.create("caught-up", ConfigFactory.load());
+    JdbcBackend.JdbcDatabaseDef db =
+        JdbcBackend$.MODULE$
+            .Database()
+            .forDataSource(
+                counted, Option.apply(1), AsyncExecutor$.MODULE$.apply("dao", 1, 1, 10, 1), false);
+    try {
+      TagRangeReadJournalDao dao =
+          new TagRangeReadJournalDao(
+              db,
+              PostgresProfile$.MODULE$,
+              new ReadJournalConfig(system.settings().config().getConfig("jdbc-read-journal")),
+              SerializationExtension.get(system),
+              system.dispatcher(),
+              Materializer.matFromSystem(system));
+      String slice = DocumentTags.sliceTag(3);
+
+      // The journal's newest ordering is 60,000: at it there is nothing to read, nor to ask.
+      assertThat(events(dao, system, slice, 60000, 60000)).isZero();
+      assertThat(connections).hasValue(0);
+      // One ordering behind it, the slice's event 59,995 is read from the database.
+      assertThat(events(dao, system, slice, 59990, 60000)).isEqualTo(1);
+      assertThat(connections).hasValue(1);
+    } finally {
+      db.close();
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static int events(
+      TagRangeReadJournalDao dao, ActorSystem system, String tag, long offset, long maxOffset)
+      throws Exception {
+    return dao.eventsByTag(tag, offset, maxOffset, 100)
+        .asJava()
+        .runWith(Sink.seq(), system)
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS)
+        .size();
   }
 
   /** Rows every plan node over event_journal read: those it produced and those it filtered out. */
