@@ -99,7 +99,9 @@ for r in rows:
     if "first_answer_s" in r:
         extra.append(
             f"{r['events']:,} events: answered in {r['first_answer_s']:.3f} s on a cold node"
-            f" (node start {r['node_start_s']:.1f} s"
+            + (f", the median of {', '.join(f'{a:.3f}' for a in r['answers_s'])}"
+               if "answers_s" in r else "")
+            + f" (node start {r['node_start_s']:.1f} s"
             + (f", its first request {r['first_request_s']:.3f} s" if "first_request_s" in r else "")
             + ")")
     if "seconds" in r and r["scenario"].startswith("projection-catch-up"):
