@@ -28,9 +28,10 @@ import slick.jdbc.JdbcBackend;
 import slick.jdbc.JdbcProfile;
 
 /**
- * The read journal's data access with two changes to {@code eventsByTag}: a document event's tags
- * are read from its row's slice column ({@link JournalSlices}), and on PostgreSQL the query for
- * other tags bounds the tag rows it reads, not only the journal rows.
+ * The read journal's data access with three changes to {@code eventsByTag}: a poll that has caught
+ * up with the journal is answered without a query, a document event's tags are read from its row's
+ * slice column ({@link JournalSlices}), and on PostgreSQL the query for other tags bounds the tag
+ * rows it reads, not only the journal rows.
  *
  * <p>A slice's events are the range of the (slice, ordering) index from the offset on; the change
  * feed's tag (every document event) is the journal in order of ordering.
@@ -124,7 +125,7 @@ public class TagRangeReadJournalDao extends DefaultReadJournalDao {
       String tag, long offset, long maxOffset, long max) {
     if (offset >= maxOffset) {
       // Caught up: no ordering is above the offset and at most the newest. The library asks all the
-      // same, every poll of every slice.
+      // same, on every poll of every tag.
       return org.apache.pekko.stream.javadsl.Source
           .<Try<Tuple3<PersistentRepr, Set<String>, Object>>>empty()
           .asScala();

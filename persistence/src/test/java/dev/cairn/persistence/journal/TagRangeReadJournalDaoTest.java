@@ -118,7 +118,8 @@ class TagRangeReadJournalDaoTest {
       // The journal's newest ordering is 60,000: at it there is nothing to read, nor to ask.
       assertThat(events(dao, system, slice, 60000, 60000)).isZero();
       assertThat(connections).hasValue(0);
-      // One ordering behind it, the slice's event 59,995 is read from the database.
+      // Ten orderings behind it, the slice's one event among them (59,995) is read from the
+      // database.
       assertThat(events(dao, system, slice, 59990, 60000)).isEqualTo(1);
       assertThat(connections).hasValue(1);
     } finally {
