@@ -469,12 +469,13 @@ public final class Rebuilds {
               stopped = true;
             }
           }
-        }
-        if (System.currentTimeMillis() - reported >= AdminOperations.REPORT_MILLIS) {
-          reported = System.currentTimeMillis();
-          writer.flush();
-          if (!AdminOperations.report(write, operation, done[0])) {
-            return false;
+          // Per row, not per chunk: held by the throttle, one chunk can take longer than the run.
+          if (System.currentTimeMillis() - reported >= AdminOperations.REPORT_MILLIS) {
+            reported = System.currentTimeMillis();
+            writer.flush();
+            if (!AdminOperations.report(write, operation, done[0])) {
+              return false;
+            }
           }
         }
       }
