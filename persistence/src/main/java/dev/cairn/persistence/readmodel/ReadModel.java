@@ -30,15 +30,14 @@ import org.apache.pekko.projection.jdbc.javadsl.JdbcProjection;
 public final class ReadModel {
 
   /**
-   * Batches of events applied in one transaction: up to this many, or after this long. As many as
-   * one read of a slice returns (the read journal's max-buffer-size, 500), so that a catch-up
-   * commits once per read: against 100, a catch-up of 394,991 events ran at 31,556-34,761 events/s
-   * cold and 49,306-62,439 in the fourth round, against 22,540-25,635 and 35,154-48,447, with
-   * PostgreSQL's CPU 12-15 us an event against 16-24 (two A/B pairs on one harness). Live writes
-   * fill a batch for the window only (a dozen events at 5,000 writes/s over eight slices).
+   * Batches of events are applied in one transaction: as many as one read of a slice returns (the
+   * read journal's {@code max-buffer-size}, 2,000 in cairn-persistence.conf), so that a catch-up
+   * commits once per read, or what came within the window. Larger batches fold more of a document's
+   * events into one row write: on a harness catch-up of 394,991 events, 500 ran at 59,000-65,000
+   * events/s in the third and fourth rounds (node 15, PostgreSQL 12 us an event), 2,000 at
+   * 75,000-84,000 (12-13, 9 us), 5,000 no faster. Live writes fill a batch for the window only (a
+   * dozen events at 5,000 writes/s over eight slices).
    */
-  private static final int BATCH_SIZE = 500;
-
   private static final Duration BATCH_WINDOW = Duration.ofMillis(20);
 
   /** Documents reindexed per collection and transaction by the index repair. */
@@ -202,7 +201,8 @@ public final class ReadModel {
                     org.apache.pekko.serialization.SerializationExtension.get(
                         system.classicSystem())),
             system)
-        .withGroup(BATCH_SIZE, BATCH_WINDOW)
+        .withGroup(
+            system.settings().config().getInt("jdbc-read-journal.max-buffer-size"), BATCH_WINDOW)
         .withStatusObserver(
             new ProjectionFailures<>(
                 database, CairnMetrics.get(system).registry(), DocumentProjection.NAME, tag));
