@@ -2,6 +2,8 @@ package dev.cairn.persistence.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
@@ -13,6 +15,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,6 +81,75 @@ class NewHistoriesTest {
       assertThat(rows).extracting(Row::event).containsExactlyElementsOf(a);
       assertThat(rows(c, "notes|b")).extracting(Row::event).containsExactlyElementsOf(b);
     }
+  }
+
+  @Test
+  void looksTheIdsUpByThePrimaryKeyWhenTheStatisticsSayTheJournalIsSmall() throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 1000; i++) {
+      ids.add("absent|" + i);
+    }
+    try (Connection c = TestPostgres.connect(url);
+        Statement sql = c.createStatement()) {
+      // As during an import into a new database: analyzed small, then grown a hundredfold.
+      sql.execute("ALTER TABLE event_journal SET (autovacuum_enabled = false)");
+      String rows =
+          "INSERT INTO event_journal (persistence_id, sequence_number, writer, event_ser_id,"
+              + " event_ser_manifest, event_payload) SELECT 'bulk|' || g, 1, 'test', 0, '',"
+              + " '\\x00' FROM generate_series(%d, %d) g";
+      sql.execute(rows.formatted(1, 2000));
+      sql.execute("ANALYZE event_journal");
+      sql.execute(rows.formatted(2001, 200000));
+
+      String literals = String.join(", ", ids.stream().map(id -> "'" + id + "'").toList());
+      try (ResultSet plan =
+          sql.executeQuery(
+              "EXPLAIN (FORMAT JSON) SELECT DISTINCT persistence_id FROM event_journal"
+                  + " WHERE persistence_id IN ("
+                  + literals
+                  + ")")) {
+        plan.next();
+        assertThat(scans(new ObjectMapper().readTree(plan.getString(1))))
+            .as("the statistics mislead a plan made for the ids")
+            .contains("Seq Scan");
+      }
+      // The plan the node's statement gets: prepared, its parameter bound when it runs.
+      c.setAutoCommit(false);
+      NewHistories.planByPrimaryKey(c);
+      sql.execute(
+          "PREPARE with_events (varchar[]) AS "
+              + NewHistories.WITH_EVENTS_POSTGRES.replace("?", "$1"));
+      try (ResultSet plan =
+          sql.executeQuery("EXPLAIN (FORMAT JSON) EXECUTE with_events (ARRAY[" + literals + "])")) {
+        plan.next();
+        assertThat(scans(new ObjectMapper().readTree(plan.getString(1))))
+            .isNotEmpty()
+            .doesNotContain("Seq Scan");
+      }
+      c.rollback();
+      sql.execute("DEALLOCATE with_events");
+      c.setAutoCommit(true);
+      assertThat(NewHistories.withEvents(c, List.of("bulk|7", "absent|7", "bulk|199999")))
+          .containsExactlyInAnyOrder("bulk|7", "bulk|199999");
+      sql.execute("DELETE FROM event_journal WHERE persistence_id LIKE 'bulk|%'");
+      sql.execute("ALTER TABLE event_journal RESET (autovacuum_enabled)");
+    }
+  }
+
+  /** The node types of a plan that read event_journal. */
+  private static List<String> scans(JsonNode node) {
+    List<String> found = new ArrayList<>();
+    if ("event_journal".equals(node.path("Relation Name").asText())) {
+      found.add(node.get("Node Type").asText());
+    }
+    JsonNode children = node.isArray() ? node : node.path("Plans");
+    if (node.has("Plan")) {
+      found.addAll(scans(node.get("Plan")));
+    }
+    for (JsonNode child : children) {
+      found.addAll(scans(child));
+    }
+    return found;
   }
 
   @Test
