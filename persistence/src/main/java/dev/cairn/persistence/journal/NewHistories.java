@@ -62,10 +62,16 @@ public final class NewHistories {
   /** {@link #withEvents} on PostgreSQL: the ids as one array. */
   static final String WITH_EVENTS_POSTGRES = WITH_EVENTS + " = ANY(?)";
 
-  /** For the rest of the open transaction, statements are planned without their parameters. */
+  /**
+   * For the rest of the open transaction, statements are planned without their parameters and
+   * without a sequential scan. The generic plan alone was not enough: made while the journal was
+   * empty (a new database's first import), it was a scan, and pgjdbc's prepared statement kept it
+   * for the whole import, 5 s a statement by its end (auto_explain, bench/run's full run).
+   */
   static void planByPrimaryKey(Connection connection) throws SQLException {
     try (Statement set = connection.createStatement()) {
       set.execute("SET LOCAL plan_cache_mode = force_generic_plan");
+      set.execute("SET LOCAL enable_seqscan = off");
     }
   }
 
@@ -77,7 +83,7 @@ public final class NewHistories {
    * planner used the statistics, and while an import grows the journal faster than autovacuum
    * analyzes it they say the table is small: it scanned the whole journal in parallel for each
    * 1,000 ids (auto_explain: 85-190 ms a statement, against 2-3 ms by the key), and PostgreSQL
-   * spent 131-256 us an event of the imports of two bench runs.
+   * spent 131-256 us an event of the imports of two bench runs; see {@link #planByPrimaryKey}.
    */
   public static Set<String> withEvents(Connection connection, Collection<String> persistenceIds)
       throws SQLException {
