@@ -36,6 +36,11 @@ public final class Database {
   }
 
   /** A pooled connection; closing it returns it to the pool. */
+  /** Whether {@code c} is a connection to PostgreSQL (else H2). */
+  public static boolean isPostgres(Connection c) throws SQLException {
+    return "PostgreSQL".equals(c.getMetaData().getDatabaseProductName());
+  }
+
   public Connection connection() throws SQLException {
     return source().createConnection();
   }

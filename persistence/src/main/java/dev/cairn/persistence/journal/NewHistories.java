@@ -1,6 +1,7 @@
 package dev.cairn.persistence.journal;
 
 import dev.cairn.persistence.CairnMetrics;
+import dev.cairn.persistence.Database;
 import dev.cairn.persistence.DocumentTags;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -89,10 +90,9 @@ public final class NewHistories {
       throws SQLException {
     List<String> ids = new ArrayList<>(persistenceIds);
     Set<String> found = new HashSet<>();
-    boolean postgres = "PostgreSQL".equals(connection.getMetaData().getDatabaseProductName());
-    boolean autoCommit = connection.getAutoCommit();
+    boolean postgres = Database.isPostgres(connection);
     // SET LOCAL holds for a transaction: one of its own, unless the caller's is open already.
-    boolean own = postgres && autoCommit;
+    boolean own = postgres && connection.getAutoCommit();
     if (own) {
       connection.setAutoCommit(false);
     }

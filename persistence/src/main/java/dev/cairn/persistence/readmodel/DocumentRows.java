@@ -1,5 +1,6 @@
 package dev.cairn.persistence.readmodel;
 
+import dev.cairn.persistence.Database;
 import dev.cairn.persistence.DocumentState;
 import dev.cairn.protocol.Document;
 import dev.cairn.protocol.DocumentKey;
@@ -47,7 +48,7 @@ final class DocumentRows {
     for (DocumentKey key : keys) {
       idsByCollection.computeIfAbsent(key.collection(), k -> new ArrayList<>()).add(key.id());
     }
-    boolean postgres = isPostgres(c);
+    boolean postgres = Database.isPostgres(c);
     for (Map.Entry<String, List<String>> entry : idsByCollection.entrySet()) {
       List<String> ids = entry.getValue();
       if (postgres) {
@@ -102,7 +103,7 @@ final class DocumentRows {
    * primary key whatever the statistics say.
    */
   private static void planByPrimaryKey(Connection c) throws SQLException {
-    if (!c.getAutoCommit() && isPostgres(c)) {
+    if (!c.getAutoCommit() && Database.isPostgres(c)) {
       try (Statement set = c.createStatement()) {
         set.execute("SET LOCAL plan_cache_mode = force_generic_plan");
       }
@@ -168,7 +169,7 @@ final class DocumentRows {
         fields.add(new Field(state.collection(), state.id(), value));
       }
     }
-    if (!isPostgres(c)) {
+    if (!Database.isPostgres(c)) {
       updateInBatches(c, t, updated, withFields, indexes);
       insertInBatches(c, t, inserted, fields, indexes);
       return;
@@ -313,10 +314,6 @@ final class DocumentRows {
     insertFields(c, t, fields);
   }
 
-  private static boolean isPostgres(Connection c) throws SQLException {
-    return "PostgreSQL".equals(c.getMetaData().getDatabaseProductName());
-  }
-
   private static final String FIELD_COLUMNS =
       "collection, id, field, string_value, number_value, boolean_value, timestamp_value";
 
@@ -325,7 +322,7 @@ final class DocumentRows {
     if (fields.isEmpty()) {
       return;
     }
-    if (!isPostgres(c)) {
+    if (!Database.isPostgres(c)) {
       inChunks(
           c,
           rows ->

@@ -1,5 +1,6 @@
 package dev.cairn.persistence.readmodel;
 
+import dev.cairn.persistence.Database;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -55,7 +56,7 @@ final class ReadStatistics {
   /** Analyzes the read-model tables that have doubled since last analyzed; returns their names. */
   static List<String> refresh(Connection c) throws SQLException {
     List<String> analyzed = new ArrayList<>();
-    if (!"PostgreSQL".equals(c.getMetaData().getDatabaseProductName())) {
+    if (!Database.isPostgres(c)) {
       return analyzed;
     }
     try (PreparedStatement select =
