@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -102,7 +103,7 @@ final class DocumentRows {
    * while a new collection grew to 40,000 documents). The generic plan looks the ids up in the
    * primary key whatever the statistics say.
    */
-  private static void planByPrimaryKey(Connection c) throws SQLException {
+  static void planByPrimaryKey(Connection c) throws SQLException {
     if (!c.getAutoCommit() && Database.isPostgres(c)) {
       try (Statement set = c.createStatement()) {
         set.execute("SET LOCAL plan_cache_mode = force_generic_plan");
@@ -134,6 +135,18 @@ final class DocumentRows {
   private static final String DOCUMENT_ARRAYS =
       "unnest(?::int8[], ?::bool[], ?::text[], ?::int8[], ?::varchar[], ?::varchar[])";
 
+  /** A document's row: its state and the JSON text the row holds for it. */
+  record Row(DocumentState state, String text) {
+
+    static Row of(DocumentState state) {
+      return new Row(state, JsonText.write(state.toDocument()));
+    }
+
+    DocumentKey key() {
+      return new DocumentKey(state.collection(), state.id());
+    }
+  }
+
   /**
    * Writes these documents' rows and index fields. {@code stored} are the keys that already have a
    * row. On PostgreSQL each kind of change is one statement whatever the number of documents, its
@@ -142,10 +155,6 @@ final class DocumentRows {
    * PostgreSQL a parse-bind-execute each (two per updated document); a multi-row {@code VALUES}
    * list, a text per number of rows that PostgreSQL parsed and planned at each batch. H2, in the
    * node's own process, updates row by row in JDBC batches.
-   *
-   * <p>A collection that was never defined (indexes version 0) has no index fields: fields are only
-   * written with a definition's indexes, and a definition is never removed, so an update in such a
-   * collection has no old fields to delete.
    */
   static void saveDocuments(
       Connection c,
@@ -156,39 +165,120 @@ final class DocumentRows {
       throws SQLException {
     List<DocumentState> inserted = new ArrayList<>();
     List<DocumentState> updated = new ArrayList<>();
-    List<DocumentState> withFields = new ArrayList<>();
-    List<Field> fields = new ArrayList<>();
     for (DocumentState state : states) {
-      Indexes declared = indexes.get(state.collection());
       boolean exists = stored.contains(new DocumentKey(state.collection(), state.id()));
       (exists ? updated : inserted).add(state);
-      if (exists && declared.version() != 0) {
-        withFields.add(state);
-      }
-      for (IndexValue value : IndexValue.of(declared.fields(), state.data())) {
-        fields.add(new Field(state.collection(), state.id(), value));
-      }
     }
     if (!Database.isPostgres(c)) {
-      updateInBatches(c, t, updated, withFields, indexes);
-      insertInBatches(c, t, inserted, fields, indexes);
+      updateInBatches(c, t, updated, withFields(updated, indexes), indexes);
+      insertInBatches(c, t, inserted, fields(states, indexes), indexes);
       return;
     }
-    if (!updated.isEmpty()) {
-      try (PreparedStatement update =
-          c.prepareStatement(
-              "UPDATE "
-                  + t.documents()
-                  + " AS d SET version = v.version, deleted = v.deleted, document = v.document,"
-                  + " indexed_with = v.indexed_with FROM "
-                  + DOCUMENT_ARRAYS
-                  + " AS v ("
-                  + DOCUMENT_COLUMNS
-                  + ") WHERE d.collection = v.collection AND d.id = v.id")) {
-        bindDocuments(c, update, updated, indexes);
-        update.executeUpdate();
+    List<Row> updates = updated.stream().map(Row::of).toList();
+    updateRows(c, t, updates, Collections.nCopies(updates.size(), null), indexes);
+    insertRows(c, t, inserted.stream().map(Row::of).toList(), false, indexes);
+    replaceFields(c, t, updated, states, indexes);
+  }
+
+  /**
+   * On PostgreSQL: updates these rows, each only if its row is still the one at the same place in
+   * {@code replacing} (the same version and text; a null element: whatever row is there), in one
+   * statement. Answers the keys it updated: a row another writer changed, or that is no longer
+   * there, is not among them.
+   */
+  static Set<DocumentKey> updateRows(
+      Connection c, ReadTables t, List<Row> rows, List<Row> replacing, Map<String, Indexes> indexes)
+      throws SQLException {
+    Set<DocumentKey> updated = new HashSet<>();
+    if (rows.isEmpty()) {
+      return updated;
+    }
+    try (PreparedStatement update =
+        c.prepareStatement(
+            "UPDATE "
+                + t.documents()
+                + " AS d SET version = v.version, deleted = v.deleted, document = v.document,"
+                + " indexed_with = v.indexed_with FROM unnest(?::int8[], ?::bool[], ?::text[],"
+                + " ?::int8[], ?::varchar[], ?::varchar[], ?::int8[], ?::text[]) AS v ("
+                + DOCUMENT_COLUMNS
+                + ", was_version, was_document) WHERE d.collection = v.collection AND d.id = v.id"
+                + " AND (v.was_version IS NULL"
+                + " OR (d.version = v.was_version AND d.document = v.was_document))"
+                + " RETURNING d.collection, d.id")) {
+      bindDocuments(c, update, rows, indexes);
+      Object[] wasVersions = new Object[rows.size()];
+      Object[] wasDocuments = new Object[rows.size()];
+      for (int i = 0; i < rows.size(); i++) {
+        Row was = replacing.get(i);
+        wasVersions[i] = was == null ? null : was.state().version();
+        wasDocuments[i] = was == null ? null : was.text();
+      }
+      update.setArray(7, c.createArrayOf("int8", wasVersions));
+      update.setArray(8, c.createArrayOf("text", wasDocuments));
+      readKeys(update, updated);
+    }
+    return updated;
+  }
+
+  /**
+   * On PostgreSQL: inserts these rows in one statement and answers the keys inserted; with {@code
+   * skipExisting} a row whose key is taken is left out (and not among the keys) instead of failing
+   * the transaction.
+   */
+  static Set<DocumentKey> insertRows(
+      Connection c,
+      ReadTables t,
+      List<Row> rows,
+      boolean skipExisting,
+      Map<String, Indexes> indexes)
+      throws SQLException {
+    Set<DocumentKey> inserted = new HashSet<>();
+    if (rows.isEmpty()) {
+      return inserted;
+    }
+    try (PreparedStatement insert =
+        c.prepareStatement(
+            "INSERT INTO "
+                + t.documents()
+                + " ("
+                + DOCUMENT_COLUMNS
+                + ") SELECT * FROM "
+                + DOCUMENT_ARRAYS
+                + (skipExisting ? " ON CONFLICT DO NOTHING RETURNING collection, id" : ""))) {
+      bindDocuments(c, insert, rows, indexes);
+      if (skipExisting) {
+        readKeys(insert, inserted);
+      } else {
+        insert.executeUpdate();
+        rows.forEach(row -> inserted.add(row.key()));
       }
     }
+    return inserted;
+  }
+
+  private static void readKeys(PreparedStatement statement, Set<DocumentKey> keys)
+      throws SQLException {
+    try (ResultSet rows = statement.executeQuery()) {
+      while (rows.next()) {
+        keys.add(new DocumentKey(rows.getString(1), rows.getString(2)));
+      }
+    }
+  }
+
+  /**
+   * On PostgreSQL: the index fields of {@code written} documents, in place of the old fields of
+   * those of them that were {@code updated}. A collection that was never defined (indexes version
+   * 0) has no index fields: fields are only written with a definition's indexes, and a definition
+   * is never removed, so an update in such a collection has no old fields to delete.
+   */
+  static void replaceFields(
+      Connection c,
+      ReadTables t,
+      Collection<DocumentState> updated,
+      Collection<DocumentState> written,
+      Map<String, Indexes> indexes)
+      throws SQLException {
+    List<DocumentState> withFields = withFields(updated, indexes);
     if (!withFields.isEmpty()) {
       try (PreparedStatement delete =
           c.prepareStatement(
@@ -207,28 +297,30 @@ final class DocumentRows {
         delete.executeUpdate();
       }
     }
-    if (!inserted.isEmpty()) {
-      try (PreparedStatement insert =
-          c.prepareStatement(
-              "INSERT INTO "
-                  + t.documents()
-                  + " ("
-                  + DOCUMENT_COLUMNS
-                  + ") SELECT * FROM "
-                  + DOCUMENT_ARRAYS)) {
-        bindDocuments(c, insert, inserted, indexes);
-        insert.executeUpdate();
+    insertFields(c, t, fields(written, indexes));
+  }
+
+  /** The updated documents that can have old index fields: those of defined collections. */
+  private static List<DocumentState> withFields(
+      Collection<DocumentState> updated, Map<String, Indexes> indexes) {
+    return updated.stream().filter(s -> indexes.get(s.collection()).version() != 0).toList();
+  }
+
+  private static List<Field> fields(
+      Collection<DocumentState> states, Map<String, Indexes> indexes) {
+    List<Field> fields = new ArrayList<>();
+    for (DocumentState state : states) {
+      for (IndexValue value :
+          IndexValue.of(indexes.get(state.collection()).fields(), state.data())) {
+        fields.add(new Field(state.collection(), state.id(), value));
       }
     }
-    insertFields(c, t, fields);
+    return fields;
   }
 
   /** Binds the rows' columns as one array each, in the order of {@link #DOCUMENT_COLUMNS}. */
   private static void bindDocuments(
-      Connection c,
-      PreparedStatement statement,
-      List<DocumentState> rows,
-      Map<String, Indexes> indexes)
+      Connection c, PreparedStatement statement, List<Row> rows, Map<String, Indexes> indexes)
       throws SQLException {
     int n = rows.size();
     Object[] versions = new Object[n];
@@ -238,10 +330,10 @@ final class DocumentRows {
     Object[] collections = new Object[n];
     Object[] ids = new Object[n];
     for (int i = 0; i < n; i++) {
-      DocumentState state = rows.get(i);
+      DocumentState state = rows.get(i).state();
       versions[i] = state.version();
       deleted[i] = state.deleted();
-      documents[i] = JsonText.write(state.toDocument());
+      documents[i] = rows.get(i).text();
       indexedWith[i] = indexes.get(state.collection()).version();
       collections[i] = state.collection();
       ids[i] = state.id();

@@ -2,6 +2,8 @@ package dev.cairn.persistence.readmodel;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.projection.jdbc.JdbcSession;
 
@@ -12,6 +14,7 @@ import org.apache.pekko.projection.jdbc.JdbcSession;
 final class PooledJdbcSession implements JdbcSession {
 
   private final Connection connection;
+  private final List<Runnable> afterCommit = new ArrayList<>();
 
   PooledJdbcSession(Connection connection) throws SQLException {
     connection.setAutoCommit(false);
@@ -23,13 +26,21 @@ final class PooledJdbcSession implements JdbcSession {
     return work.apply(connection);
   }
 
+  /** Runs {@code action} once this session's transaction has committed; never if it rolls back. */
+  void afterCommit(Runnable action) {
+    afterCommit.add(action);
+  }
+
   @Override
   public void commit() throws SQLException {
     connection.commit();
+    afterCommit.forEach(Runnable::run);
+    afterCommit.clear();
   }
 
   @Override
   public void rollback() throws SQLException {
+    afterCommit.clear();
     connection.rollback();
   }
 
