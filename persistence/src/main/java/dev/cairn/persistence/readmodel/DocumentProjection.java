@@ -25,7 +25,8 @@ import org.apache.pekko.serialization.Serialization;
  * Keeps {@code read_document} and {@code read_document_field} equal to the documents' state: each
  * event is folded into the stored state with the same {@link DocumentState#apply} the entities use.
  * A batch of events and the projection's offset commit in one transaction (exactly once); the batch
- * reads and writes its documents in a few JDBC batches, not a few statements per event.
+ * reads and writes its documents in a few JDBC batches, not a few statements per event, and on
+ * PostgreSQL does not read the rows it wrote itself in its last batches ({@link WrittenRows}).
  */
 final class DocumentProjection
     extends JdbcHandler<List<EventEnvelope<DocumentEvent>>, PooledJdbcSession> {

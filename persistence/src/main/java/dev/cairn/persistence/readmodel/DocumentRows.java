@@ -22,10 +22,12 @@ import java.util.Set;
 import java.util.function.IntFunction;
 
 /**
- * The read model's documents and their index fields, row by row. A projection batch reads its
- * documents first and then updates the rows it found and inserts the others, in JDBC batches: one
- * round trip per statement kind, not per document. Each document belongs to exactly one projection
- * instance, so no two transactions race for the same row.
+ * The read model's documents and their index fields, row by row. A projection batch reads the
+ * documents it does not remember, then updates the rows that are there and inserts the others, in
+ * JDBC batches: one round trip per statement kind, not per document. Each document belongs to
+ * exactly one projection instance; of the rare other writers (rebuilds, re-driven dead letters),
+ * the projection notices any change to a row it did not read: it writes such a row only where it is
+ * still as the projection wrote it.
  */
 final class DocumentRows {
 

@@ -16,16 +16,19 @@ import java.util.Map;
  * after their transaction commits; all are forgotten when the batch is not the continuation of the
  * last one committed (a retry, an offset moved back, the projection restarted) and when the active
  * tables change (a blue/green rebuild switched them). The least recently used rows leave beyond
- * {@value #MAX_ROWS} rows or {@value #MAX_CHARS} characters of JSON.
+ * {@link #BUDGET}.
  */
 final class WrittenRows {
 
-  static final int MAX_ROWS = 4096;
-
-  static final long MAX_CHARS = 4L << 20;
+  /**
+   * The heap one slice's rows may take, as {@link #weight} reckons it: 1/128 of the heap, so the
+   * eight slices of a node take at most about 1/16 (64 MB of a 1 GB heap, some 6,000 small
+   * documents a slice).
+   */
+  static final long BUDGET = Runtime.getRuntime().maxMemory() / 128;
 
   private final Map<DocumentKey, DocumentRows.Row> rows = new LinkedHashMap<>(1024, 0.75f, true);
-  private long chars;
+  private long reckoned;
   private ReadTables tables;
   private long committedOffset = -1;
 
@@ -49,11 +52,11 @@ final class WrittenRows {
   synchronized void committed(Collection<DocumentRows.Row> written, long offset) {
     for (DocumentRows.Row row : written) {
       DocumentRows.Row old = rows.put(row.key(), row);
-      chars += row.text().length() - (old == null ? 0 : old.text().length());
+      reckoned += weight(row) - (old == null ? 0 : weight(old));
     }
     Iterator<DocumentRows.Row> eldest = rows.values().iterator();
-    while ((rows.size() > MAX_ROWS || chars > MAX_CHARS) && eldest.hasNext()) {
-      chars -= eldest.next().text().length();
+    while (reckoned > BUDGET && eldest.hasNext()) {
+      reckoned -= weight(eldest.next());
       eldest.remove();
     }
     committedOffset = Math.max(committedOffset, offset);
@@ -62,13 +65,21 @@ final class WrittenRows {
   synchronized void forget(DocumentKey key) {
     DocumentRows.Row old = rows.remove(key);
     if (old != null) {
-      chars -= old.text().length();
+      reckoned -= weight(old);
     }
+  }
+
+  /**
+   * A row's reckoned heap: its JSON text, about four times that for the parsed tree of its state,
+   * and the entry, key and state themselves.
+   */
+  private static long weight(DocumentRows.Row row) {
+    return 512 + 5L * row.text().length();
   }
 
   synchronized void forgetAll() {
     rows.clear();
-    chars = 0;
+    reckoned = 0;
     committedOffset = -1;
   }
 }
