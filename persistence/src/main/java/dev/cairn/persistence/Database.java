@@ -35,12 +35,12 @@ public final class Database {
     this.blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
   }
 
-  /** A pooled connection; closing it returns it to the pool. */
   /** Whether {@code c} is a connection to PostgreSQL (else H2). */
   public static boolean isPostgres(Connection c) throws SQLException {
     return "PostgreSQL".equals(c.getMetaData().getDatabaseProductName());
   }
 
+  /** A pooled connection; closing it returns it to the pool. */
   public Connection connection() throws SQLException {
     return source().createConnection();
   }

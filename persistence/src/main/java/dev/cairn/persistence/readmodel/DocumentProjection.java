@@ -144,7 +144,7 @@ final class DocumentProjection
       long through = ordering;
       session.afterCommit(() -> written.committed(saved.values(), through));
     } else {
-      writeFolded(connection, tables, byDocument, unknown, indexes, parked, new HashMap<>());
+      writeFolded(connection, tables, byDocument, unknown, indexes, parked, null);
     }
     ReadModelProgress.progress(connection, NAME, slice, ordering, timestamp);
     parked.forEach(deadLetters::parked);
@@ -258,9 +258,9 @@ final class DocumentProjection
 
   /**
    * Reads these documents' rows, folds their events onto them (parking an event that keeps failing)
-   * and writes the rows that changed into {@code saved}; answers the keys that had a row.
+   * and writes the rows that changed; on PostgreSQL ({@code saved} given) also into {@code saved}.
    */
-  private Set<DocumentKey> writeFolded(
+  private void writeFolded(
       Connection connection,
       ReadTables tables,
       Map<DocumentKey, List<EventEnvelope<DocumentEvent>>> byDocument,
@@ -280,12 +280,13 @@ final class DocumentProjection
         changed.add(folded);
       }
     }
-    DocumentRows.saveDocuments(connection, tables, changed, stored.keySet(), indexes);
-    for (DocumentState state : changed) {
-      DocumentRows.Row row = DocumentRows.Row.of(state);
-      saved.put(row.key(), row);
+    if (saved == null) {
+      DocumentRows.saveDocuments(connection, tables, changed, stored.keySet(), indexes);
+      return;
     }
-    return stored.keySet();
+    List<DocumentRows.Row> rows = changed.stream().map(DocumentRows.Row::of).toList();
+    DocumentRows.saveRows(connection, tables, rows, stored.keySet(), indexes);
+    rows.forEach(row -> saved.put(row.key(), row));
   }
 
   /**

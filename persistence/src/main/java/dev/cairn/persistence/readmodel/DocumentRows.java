@@ -165,21 +165,44 @@ final class DocumentRows {
       Set<DocumentKey> stored,
       Map<String, Indexes> indexes)
       throws SQLException {
+    if (Database.isPostgres(c)) {
+      saveRows(c, t, states.stream().map(Row::of).toList(), stored, indexes);
+      return;
+    }
     List<DocumentState> inserted = new ArrayList<>();
     List<DocumentState> updated = new ArrayList<>();
     for (DocumentState state : states) {
       boolean exists = stored.contains(new DocumentKey(state.collection(), state.id()));
       (exists ? updated : inserted).add(state);
     }
-    if (!Database.isPostgres(c)) {
-      updateInBatches(c, t, updated, withFields(updated, indexes), indexes);
-      insertInBatches(c, t, inserted, fields(states, indexes), indexes);
-      return;
+    updateInBatches(c, t, updated, withFields(updated, indexes), indexes);
+    insertInBatches(c, t, inserted, fields(states, indexes), indexes);
+  }
+
+  /**
+   * On PostgreSQL: {@link #saveDocuments} for rows whose JSON is made already. {@code stored} are
+   * the keys that already have a row.
+   */
+  static void saveRows(
+      Connection c,
+      ReadTables t,
+      List<Row> rows,
+      Set<DocumentKey> stored,
+      Map<String, Indexes> indexes)
+      throws SQLException {
+    List<Row> updates = new ArrayList<>();
+    List<Row> inserts = new ArrayList<>();
+    for (Row row : rows) {
+      (stored.contains(row.key()) ? updates : inserts).add(row);
     }
-    List<Row> updates = updated.stream().map(Row::of).toList();
     updateRows(c, t, updates, Collections.nCopies(updates.size(), null), indexes);
-    insertRows(c, t, inserted.stream().map(Row::of).toList(), false, indexes);
-    replaceFields(c, t, updated, states, indexes);
+    insertRows(c, t, inserts, false, indexes);
+    replaceFields(
+        c,
+        t,
+        updates.stream().map(Row::state).toList(),
+        rows.stream().map(Row::state).toList(),
+        indexes);
   }
 
   /**
